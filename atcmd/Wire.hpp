@@ -1,0 +1,206 @@
+#pragma once
+// Every string the module puts on the wire lives in the tables behind this header (Wire.cpp):
+// error numbers and texts (spec §4), +WIND numbers and texts (§5), response labels (§2.6),
+// and the boot identity strings. A correction to the spec is a one-line change in Wire.cpp.
+
+#include <cstdint>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace spwf::atcmd {
+
+/// How sure the spec is of an entry (✔ fact, ≈ inferred, ? guess).
+enum class Confidence { fact, inferred, guess };
+
+/// The module's error numbers (spec §4); `none` means success.
+enum class AtError : std::uint8_t {
+  none = 0,
+  command_not_found = 1,
+  missing_arguments = 2,
+  variable_not_found = 4,
+  too_many_arguments = 6,
+  invalid_arguments = 7,
+  invalid_value = 8,
+  cannot_switch_to_python = 16,
+  radio_enabled = 17,
+  radio_not_running = 18,
+  gpio_direction = 19,
+  gpio_number = 20,
+  gpio6_sleep = 21,
+  gpio_interrupt_wps = 22,
+  gpio10_blink = 23,
+  gpio_spi = 24,
+  gpio_interrupt_set = 25,
+  dac_voltage = 26,
+  pwm_frequency = 27,
+  pwm_duty_cycle = 28,
+  pwm_not_running = 29,
+  argument_too_large = 32,
+  argument_zero = 33,
+  wps_pin_digits = 39,
+  scan_in_progress = 40,
+  scan_failed = 41,
+  hardware_busy = 42,
+  hardware_starting = 43,
+  wait_for_connection_up = 44,
+  pwm_setting = 45,
+  adc_failed = 46,
+  filesystem_access = 50,
+  file_open = 51,
+  file_seek = 52,
+  file_read = 53,
+  file_close = 54,
+  file_rename = 55,
+  file_delete = 56,
+  directory_open = 57,
+  directory_read = 58,
+  volume_mount = 59,
+  ip_not_ready = 60,
+  cannot_renew = 61,
+  renew_failed = 62,
+  dns_busy = 63,
+  dns_start_failed = 64,
+  dns_address_failure = 65,
+  cannot_update_datetime = 66,
+  wps_sta_only = 67,
+  closing_socket = 71,
+  closed_socket = 72,
+  port_already_opened = 73,
+  failed_to_open_socket = 74,
+  too_many_sockets = 75,
+  illegal_socket_id = 76,
+  pending_data = 77,
+  socket_not_connected = 78,
+  write_failed = 79,
+  http_no_instance = 80,
+  http_busy = 81,
+  http_release_failed = 82,
+  low_memory = 91,
+  scan_aborted = 99,
+  flash_read_failed = 100,
+  flash_write_failed = 101,
+  request_failed = 111,
+};
+
+/// The exact text of an error number ("Command not found"); empty for `none`.
+std::string_view error_text(AtError error);
+/// All error numbers the firmware can print, for docs and tests.
+struct ErrorEntry {
+  AtError error;
+  std::string_view text;
+  Confidence confidence;  ///< of the "when" column
+};
+std::span<const ErrorEntry> error_table();
+
+/// +WIND numbers the emulator raises or the spec names (spec §5).
+enum class Wind : std::uint8_t {
+  console_active = 0,
+  poweron = 1,
+  reset = 2,
+  watchdog_running = 3,
+  low_memory = 4,
+  hardware_failure = 5,
+  configuration_failure = 7,
+  hard_fault = 8,
+  copyright = 13,
+  bss_regained = 14,
+  signal_low = 15,
+  signal_ok = 16,
+  join = 19,
+  join_failed = 20,
+  scanning = 21,
+  wifi_up = 24,
+  association_successful = 25,
+  started_ap = 26,
+  station_associated = 28,
+  dhcp_reply = 29,
+  bss_lost = 30,
+  hardware_started = 32,
+  network_lost = 33,
+  scan_complete = 35,
+  powered_down = 38,
+  deauthentication = 40,
+  disassociation = 41,
+  wpa_crunching_psk = 46,
+  wpa_handshake_complete = 51,
+  gpio_interrupt = 52,
+  pending_data = 55,
+  socket_closed = 58,
+  incoming_socket_client = 61,
+  socket_client_gone = 62,
+  socket_dropping_data = 63,
+  factory_reset = 65,
+  low_power_mode = 66,
+  going_into_standby = 67,
+  resuming_from_standby = 68,
+  station_disassociated = 72,
+  system_configuration_updated = 73,
+  wps_generating_dh_keyset = 81,
+  wps_timed_out = 82,
+  sockd_dropping_client = 83,
+  ntp_delivery = 84,
+  mqtt_published = 86,
+  mqtt_closed = 87,
+  websocket_data = 88,
+  websocket_closed = 89,
+  file_received = 90,
+};
+
+/// The exact text of an indication ("Console active").
+std::string_view wind_text(Wind wind);
+
+/// Response labels (the part after "AT-S."), spec §2.6 and the command sections.
+namespace label {
+inline constexpr std::string_view ok = "OK";
+inline constexpr std::string_view error = "ERROR";
+inline constexpr std::string_view var = "Var";
+inline constexpr std::string_view command = "Command";
+inline constexpr std::string_view time = "Time";
+inline constexpr std::string_view on = "On";
+inline constexpr std::string_view query = "Query";
+inline constexpr std::string_view list = "List";
+inline constexpr std::string_view reading = "Reading";
+inline constexpr std::string_view read_cap = "Read Cap";
+inline constexpr std::string_view empty = "Empty";
+inline constexpr std::string_view parsing_networks = "Parsing Networks";
+inline constexpr std::string_view loading = "Loading";
+inline constexpr std::string_view skip_ca = "Skip CA";
+inline constexpr std::string_view certificate_error = "Certificate Error";
+inline constexpr std::string_view subject_key_id = "SubjectKeyId";
+inline constexpr std::string_view no_subject_key_id = "No SubjectKeyId";
+inline constexpr std::string_view clean = "Clean";
+inline constexpr std::string_view ca = "CA";
+inline constexpr std::string_view cert = "Cert";
+inline constexpr std::string_view key = "Key";
+inline constexpr std::string_view id = "Id";
+inline constexpr std::string_view http_status = "Http Server Status Code";
+inline constexpr std::string_view http_client_error = "Http Client Error";
+inline constexpr std::string_view file = "File";
+inline constexpr std::string_view free_ram_disk = "Free RAM Disk";
+inline constexpr std::string_view free_vol_disk = "Free VOL Disk";
+inline constexpr std::string_view free_ext_disk = "Free EXT Disk";
+inline constexpr std::string_view ping_start = "Start";
+inline constexpr std::string_view ping_reply = "Reply";
+inline constexpr std::string_view ping_timeout = "Timeout";
+inline constexpr std::string_view ping_stop = "Stop";
+inline constexpr std::string_view request_error = "Request Error";
+}  // namespace label
+
+/// Identity strings of firmware 1.1.0 (spec §2.9, §5).
+namespace firmware {
+inline constexpr std::string_view build = "171117-0328fe3-SPWF04S";  ///< +WIND:1 field
+inline constexpr std::string_view version = "1.1.0";                 ///< fw_version
+inline constexpr std::string_view boot_version = "1.0";              ///< boot_version
+inline constexpr std::string_view watchdog_seconds = "20";           ///< +WIND:3 field
+}  // namespace firmware
+
+/// Prefix of every module line and of indications.
+inline constexpr std::string_view line_prefix = "AT-S.";
+inline constexpr std::string_view wind_prefix = "+WIND";
+inline constexpr std::string_view line_end = "\r\n";
+/// Lines are built in a 128-byte buffer (spec §2.6): longer content is cut to fit.
+inline constexpr std::size_t line_buffer_size = 128;
+
+}  // namespace spwf::atcmd

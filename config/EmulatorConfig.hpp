@@ -1,0 +1,73 @@
+#pragma once
+// The emulator's own JSON configuration (--config FILE): module identity, virtual access points,
+// host mapping and access rules, timings. Without a file the defaults make a working module.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/ConfigStore.hpp"
+
+namespace spwf::config {
+
+/// Security of a virtual access point.
+enum class ApSecurity { open, wep, wpa_personal };
+
+/// One virtual access point the emulated radio can see and join.
+struct AccessPoint {
+  std::string ssid;
+  std::string bssid = "00:11:22:33:44:55";  ///< printed %m form
+  unsigned channel = 6;
+  int rssi = -56;
+  ApSecurity security = ApSecurity::open;
+  std::string passphrase;                 ///< WPA passphrase or WEP key text
+  std::string lease_address = "192.168.1.100";  ///< what DHCP hands the module
+  std::string netmask = "255.255.255.0";
+  std::string gateway = "192.168.1.1";
+  std::string dns = "192.168.1.1";
+};
+
+/// curl's --resolve HOST:PORT:ADDRESS.
+struct ResolveRule {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string address;
+};
+
+/// curl's --connect-to HOST1:PORT1:HOST2:PORT2 (empty host1 / port1 0 match any).
+struct ConnectToRule {
+  std::string from_host;
+  std::uint16_t from_port = 0;
+  std::string to_host;
+  std::uint16_t to_port = 0;
+};
+
+/// Everything the emulator reads from its configuration file.
+struct EmulatorConfig {
+  Identity identity;
+  std::vector<AccessPoint> access_points;  ///< default: one open network "STTest"
+  std::vector<ResolveRule> resolve;
+  std::vector<ConnectToRule> connect_to;
+  std::vector<std::string> allow;  ///< host names or CIDR patterns; empty = allow all
+  std::vector<std::string> deny;   ///< host names or CIDR patterns; checked first
+  std::string server_listen_address = "127.0.0.1";  ///< where SOCKDON listeners bind
+  std::chrono::milliseconds join_retry_interval{10000};
+  std::chrono::milliseconds connect_timeout{5000};
+};
+
+/// The defaults: factory identity and one open access point "STTest".
+EmulatorConfig default_emulator_config();
+
+/// Parses a configuration document over the defaults. Throws StartupError naming the key and the
+/// file on an unknown key, a wrong type or an invalid value.
+EmulatorConfig parse_emulator_config(const nlohmann::json& document,
+                                     const std::string& file_name_for_messages);
+
+/// Reads and parses a configuration file (throws StartupError as above, or if unreadable).
+EmulatorConfig load_emulator_config(const std::filesystem::path& path);
+
+}  // namespace spwf::config

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package spwf04emu needs to build, test and benchmark.
+# Usage: scripts/install-deps.sh [--runtime-only]
+set -euo pipefail
+sudo_cmd=""
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+
+build_packages=(
+  cmake g++ clang make pkg-config
+  libboost1.81-dev libmbedtls-dev nlohmann-json3-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  openssl libclang-rt-14-dev
+)
+runtime_packages=(libmbedtls14 libmbedx509-1 libmbedcrypto7)
+
+if [ "${1:-}" = "--runtime-only" ]; then
+  packages=("${runtime_packages[@]}")
+else
+  packages=("${build_packages[@]}")
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

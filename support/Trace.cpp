@@ -1,0 +1,92 @@
+#include "support/Trace.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+
+namespace spwf::trace {
+namespace {
+
+std::ofstream g_file;
+
+std::string_view channel_name(Channel channel) {
+  switch (channel) {
+    case Channel::host_to_module: return "host>mod";
+    case Channel::module_to_host: return "mod>host";
+    case Channel::network: return "net     ";
+    case Channel::tls: return "tls     ";
+    case Channel::wifi: return "wifi    ";
+    case Channel::system: return "system  ";
+  }
+  return "?";
+}
+
+std::string timestamp() {
+  using clock = std::chrono::system_clock;
+  const auto now = clock::now();
+  const auto seconds = clock::to_time_t(now);
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() %
+      1000000;
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[32];
+  std::snprintf(text, sizeof text, "%02d:%02d:%02d.%06lld", parts.tm_hour, parts.tm_min,
+                parts.tm_sec, static_cast<long long>(micros));
+  return text;
+}
+
+void write_record(Channel channel, std::string_view body) {
+  g_file << timestamp() << ' ' << channel_name(channel) << ' ' << body << '\n';
+  g_file.flush();
+}
+
+}  // namespace
+
+bool open(const std::filesystem::path& path, std::string& reason) {
+  g_file.open(path, std::ios::out | std::ios::trunc | std::ios::binary);
+  if (!g_file) {
+    reason = "cannot open trace file " + path.string();
+    return false;
+  }
+  return true;
+}
+
+void close() { g_file.close(); }
+
+bool enabled() { return g_file.is_open(); }
+
+std::string escape(std::string_view data) {
+  std::string out;
+  out.reserve(data.size() + 8);
+  for (unsigned char c : data) {
+    switch (c) {
+      case '\r': out += "\\r"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\\': out += "\\\\"; break;
+      default:
+        if (c >= 0x20 && c < 0x7f) {
+          out += static_cast<char>(c);
+        } else {
+          char hex[8];
+          std::snprintf(hex, sizeof hex, "\\x%02X", c);
+          out += hex;
+        }
+    }
+  }
+  return out;
+}
+
+void bytes(Channel channel, std::string_view data) {
+  if (!enabled() || data.empty()) return;
+  write_record(channel, "\"" + escape(data) + "\" (" + std::to_string(data.size()) + " bytes)");
+}
+
+void event(Channel channel, std::string_view text) {
+  if (!enabled()) return;
+  write_record(channel, text);
+}
+
+}  // namespace spwf::trace

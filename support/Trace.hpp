@@ -1,0 +1,27 @@
+#pragma once
+// The conversation trace: a human-readable record of every console byte and network event,
+// written to the file given with --trace. Disabled (and free) when no file is open.
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace spwf::trace {
+
+/// Direction or source of a traced record.
+enum class Channel { host_to_module, module_to_host, network, tls, wifi, system };
+
+/// Opens (truncates) the trace file; returns false with a reason when it cannot be opened.
+bool open(const std::filesystem::path& path, std::string& reason);
+/// Closes the trace file.
+void close();
+/// True when a trace file is open.
+bool enabled();
+/// Records console bytes, escaped so CR, LF, TAB and binary bytes are visible.
+void bytes(Channel channel, std::string_view data);
+/// Records a one-line event (a connect, a resolution, a handshake step).
+void event(Channel channel, std::string_view text);
+/// Escapes bytes for display: printable ASCII as is, \r \n \t \\ and \xNN otherwise.
+std::string escape(std::string_view data);
+
+}  // namespace spwf::trace
