@@ -1,0 +1,98 @@
+#pragma once
+// The UART console carried raw over TCP (`--listen HOST:PORT`), so a host outside a container can
+// reach the emulated module. Like a serial line it has one far end: one host at a time; a second
+// connection while one is active is told "console busy" and closed.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "atcmd/Transport.hpp"
+
+namespace spwf::emulator {
+
+namespace asio = boost::asio;
+
+/// A TCP listener that serves the module's console to one host at a time.
+///
+/// Output policy (same as the pty transport): bytes written before the first host has ever
+/// connected are kept (the newest 64 KiB) and delivered when it connects; bytes written while
+/// nobody is connected after that are dropped, as on a UART with nothing attached.
+/// The object must outlive the io_context's run (its coroutines refer to it); call `shutdown()`
+/// to end them.
+class TcpConsoleTransport final : public atcmd::Transport {
+ public:
+  /// A `HOST:PORT` pair as given to `--listen` (`[v6]:port` for IPv6 literals).
+  struct ListenAddress {
+    std::string host;
+    std::uint16_t port = 0;
+    /// Parses `HOST:PORT`, `[IPV6]:PORT` or `:PORT` (all interfaces); nullopt when malformed.
+    static std::optional<ListenAddress> parse(std::string_view text);
+  };
+
+  /// Output kept for the first host, at most; older bytes are dropped first.
+  static constexpr std::size_t first_host_backlog_limit = 64 * 1024;
+  /// Bytes received from the host and not yet read by the Session, at most (then TCP pushes back).
+  static constexpr std::size_t input_limit = 4 * 1024;
+  /// Output queued for a connected host that does not read, at most (then new output is dropped).
+  static constexpr std::size_t output_limit = 4 * 1024 * 1024;
+  /// The line a second host gets before its connection is closed.
+  static constexpr std::string_view busy_line = "spwf04emu: console busy\r\n";
+
+  /// Binds and listens on `host:port` (port 0 picks a free one); throws std::runtime_error.
+  TcpConsoleTransport(asio::any_io_executor executor, const std::string& host, std::uint16_t port);
+  TcpConsoleTransport(const TcpConsoleTransport&) = delete;
+  TcpConsoleTransport& operator=(const TcpConsoleTransport&) = delete;
+  ~TcpConsoleTransport() override;
+
+  /// Starts accepting hosts; call once, before or while the io_context runs.
+  void start();
+  /// Stops listening, drops the host and makes read_some return 0; idempotent.
+  void shutdown();
+  /// The port actually listened on (useful with port 0).
+  std::uint16_t local_port() const;
+  /// The address actually listened on, as `HOST:PORT` text for the startup line.
+  std::string local_address() const;
+  /// True while a host is connected.
+  bool host_connected() const { return m_host_connected; }
+
+  /// Waits for bytes from the current (or next) host; returns 0 only after shutdown().
+  asio::awaitable<std::size_t> read_some(std::span<char> buffer) override;
+  /// Queues bytes for the host, following the output policy above.
+  void write(std::string_view bytes) override;
+
+ private:
+  /// Wakes every coroutine waiting in wait_for_change(); the single-threaded condition variable.
+  void notify_change();
+  /// Suspends until notify_change() is called (or the caller's coroutine is cancelled).
+  asio::awaitable<void> wait_for_change(asio::steady_timer& signal);
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> serve_host(asio::ip::tcp::socket socket);
+  asio::awaitable<void> receive_loop(asio::ip::tcp::socket& socket);
+  asio::awaitable<void> send_loop(asio::ip::tcp::socket& socket);
+  asio::awaitable<void> refuse_host(asio::ip::tcp::socket socket);
+
+  asio::any_io_executor m_executor;
+  asio::ip::tcp::acceptor m_acceptor;
+  asio::steady_timer m_input_signal;   ///< read_some waits here for host bytes
+  asio::steady_timer m_room_signal;    ///< the receive loop waits here for input room
+  asio::steady_timer m_output_signal;  ///< the send loop waits here for output
+  asio::ip::tcp::socket* m_host_socket = nullptr;  ///< the connected host's socket, owned by serve_host
+  std::string m_input;
+  std::string m_output;
+  bool m_host_connected = false;
+  bool m_host_ever_connected = false;
+  bool m_output_overflow_logged = false;
+  bool m_started = false;
+  bool m_shut_down = false;
+};
+
+}  // namespace spwf::emulator
