@@ -1,0 +1,55 @@
+#pragma once
+// Everything the emulated module holds between commands: the RAM configuration, the flash, the
+// clock, the random number, and (later) the radio and sockets. Commands reach the rest of the
+// emulator only through this object.
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "config/ConfigStore.hpp"
+#include "config/EmulatorConfig.hpp"
+#include "config/FlashStore.hpp"
+#include "support/ModuleClock.hpp"
+
+namespace spwf::atcmd {
+
+/// The emulated module's state and the services its commands use.
+class ModuleState {
+ public:
+  ModuleState(config::EmulatorConfig settings, config::FlashStore& flash);
+
+  config::ConfigStore& config() { return m_config; }
+  const config::ConfigStore& config() const { return m_config; }
+  config::FlashStore& flash() { return m_flash; }
+  const config::EmulatorConfig& settings() const { return m_settings; }
+  ModuleClock& clock() { return m_clock; }
+
+  /// Power-on or reset: RAM configuration = factory values + what WCFG saved; clock at 0.
+  /// Returns an error text when the saved configuration could not be used (it is left as is).
+  std::optional<std::string> power_on();
+
+  /// AT+S.RANDOM: draws and remembers a new 32-bit random number.
+  std::uint32_t draw_random();
+  /// The current wifi_state (spec §2.10).
+  std::uint32_t wifi_state() const { return m_wifi_state; }
+  void set_wifi_state(std::uint32_t state) { m_wifi_state = state; }
+  /// A plausible free-heap figure for STS and the verbose OK line.
+  std::uint32_t free_heap() const;
+  /// The printed value of a status variable (spec §6.3), or nullopt for an unknown name.
+  std::optional<std::string> status_value(std::string_view name) const;
+
+ private:
+  config::EmulatorConfig m_settings;
+  config::FlashStore& m_flash;
+  config::ConfigStore m_config;
+  ModuleClock m_clock;
+  std::mt19937 m_random{std::random_device{}()};
+  std::uint32_t m_random_number = 0;
+  std::uint32_t m_wifi_state = 0;
+  std::uint32_t m_power_cycles = 0;
+};
+
+}  // namespace spwf::atcmd

@@ -1,0 +1,189 @@
+#include "atcmd/Session.hpp"
+
+#include <array>
+#include <chrono>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "atcmd/CommandContext.hpp"
+#include "atcmd/CommandLine.hpp"
+#include "atcmd/CommandTable.hpp"
+#include "atcmd/LineFormat.hpp"
+#include "support/Log.hpp"
+#include "support/Trace.hpp"
+
+namespace spwf::atcmd {
+namespace asio = boost::asio;
+
+namespace {
+
+// Pauses between boot lines with --boot real, in milliseconds (spec §2.9: the module needs a few
+// hundred milliseconds from Poweron to a started radio).
+constexpr std::uint32_t k_after_poweron_ms = 20;
+constexpr std::uint32_t k_after_copyright_ms = 200;
+constexpr std::uint32_t k_after_console_active_ms = 20;
+constexpr std::uint32_t k_before_radio_start_ms = 250;
+
+WindMasks masks_of(const config::ConfigStore& config) {
+  return {config.get_uint("console_wind_off_low"), config.get_uint("console_wind_off_medium"),
+          config.get_uint("console_wind_off_high")};
+}
+
+}  // namespace
+
+Session::Session(asio::any_io_executor executor, Transport& transport, ModuleState& state,
+                 BootPacing pacing)
+    : m_executor(std::move(executor)), m_transport(transport), m_state(state), m_pacing(pacing) {}
+
+asio::awaitable<void> Session::run() {
+  co_await boot();
+  for (;;) {
+    if (m_input_position == m_input.size()) {
+      flush();
+      if (!co_await fill_input()) co_return;
+    }
+    const char byte = m_input[m_input_position++];
+    const auto& config = m_state.config();
+    const bool was_in_line = m_reader.in_line();
+    const LineStep step = m_reader.feed(byte, config.get_char("console_repeater"));
+    if (config.get_uint("console_echo") != 0) emit(step.echo());
+    switch (step.action) {
+      case LineAction::execute: co_await execute(std::string{m_reader.line()}); break;
+      case LineAction::repeat: co_await execute(std::string{m_reader.previous()}); break;
+      case LineAction::discarded:
+        trace::event(trace::Channel::system, "line longer than 511 characters discarded");
+        break;
+      case LineAction::none: break;
+    }
+    if (was_in_line && !holding_indications()) release_held_indications();
+    if (m_reset_requested) {
+      m_reset_requested = false;
+      indicate(Wind::reset);
+      flush();
+      m_reader.clear();
+      m_state.power_on();
+      co_await boot();
+    }
+  }
+}
+
+asio::awaitable<bool> Session::fill_input() {
+  std::array<char, 4096> buffer;
+  const std::size_t count = co_await m_transport.read_some(buffer);
+  if (count == 0) co_return false;
+  const std::string_view received{buffer.data(), count};
+  trace::bytes(trace::Channel::host_to_module, received);
+  m_input.erase(0, m_input_position);
+  m_input_position = 0;
+  m_input += received;
+  co_return true;
+}
+
+asio::awaitable<void> Session::pause(std::uint32_t milliseconds) {
+  if (m_pacing == BootPacing::instant) co_return;
+  flush();
+  asio::steady_timer timer{m_executor, std::chrono::milliseconds(milliseconds)};
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+asio::awaitable<void> Session::boot() {
+  log::info("module powered on");
+  trace::event(trace::Channel::system, "power on");
+  const auto& config = m_state.config();
+  indicate(Wind::poweron, firmware::build);
+  co_await pause(k_after_poweron_ms);
+  indicate(Wind::copyright, config.get_string("nv_model"));
+  co_await pause(k_after_copyright_ms);
+  indicate(Wind::console_active);
+  co_await pause(k_after_console_active_ms);
+  indicate(Wind::watchdog_running, firmware::watchdog_seconds);
+  m_state.set_wifi_state(3);
+  if (config.get_uint("wifi_enabled") != 0) {
+    co_await pause(k_before_radio_start_ms);
+    indicate(Wind::hardware_started);
+  }
+  flush();
+}
+
+asio::awaitable<void> Session::execute(std::string line) {
+  m_executing = true;
+  // The echo (and the CR's "\r\n") reach the host before the command runs, as on the module.
+  flush();
+  const auto& config = m_state.config();
+  CommandLine parsed = parse_command_line(line, config.get_char("console_delimiter"));
+  const CommandSpec* command = find_command(parsed.name);
+  trace::event(trace::Channel::system, "command " + trace::escape(line));
+  AtError result = AtError::command_not_found;
+  if (command != nullptr && command->handler != nullptr) {
+    CommandContext context{*this, Arguments{std::move(parsed.params)}, parsed.has_arguments};
+    result = co_await command->handler(context);
+  }
+  finish(result);
+}
+
+void Session::finish(AtError result) {
+  const auto& config = m_state.config();
+  if (result == AtError::none) {
+    emit(format_ok(config.get_uint("console_verbose"), m_state.free_heap(), m_state.wifi_state()));
+  } else {
+    emit(format_error(result, config.get_uint("console_errs")));
+  }
+  m_executing = false;
+  if (!m_reader.in_line()) release_held_indications();
+  flush();
+}
+
+void Session::indicate(Wind wind, std::string_view fields) {
+  const auto& config = m_state.config();
+  if (is_masked(wind, masks_of(config))) return;
+  std::string line = format_wind(wind, config.get_uint("console_winds"), fields);
+  if (holding_indications()) {
+    m_held.push_back(std::move(line));
+    return;
+  }
+  emit(line);
+  flush();
+}
+
+void Session::release_held_indications() {
+  while (!m_held.empty()) {
+    emit(m_held.front());
+    m_held.pop_front();
+  }
+}
+
+void Session::write_result(std::string_view label, std::string_view fields) {
+  emit(format_line(label, fields));
+}
+
+void Session::write_info(std::string_view label, std::string_view fields) {
+  if (m_state.config().get_uint("console_verbose") == 0) return;
+  emit(format_line(label, fields));
+}
+
+void Session::write_raw(std::string_view bytes) { emit(bytes); }
+
+void Session::flush() {
+  if (m_output.empty()) return;
+  trace::bytes(trace::Channel::module_to_host, m_output);
+  m_transport.write(m_output);
+  m_output.clear();
+}
+
+asio::awaitable<std::optional<std::string>> Session::read_payload(std::size_t length) {
+  std::string payload;
+  payload.reserve(length);
+  for (;;) {
+    const std::size_t available = m_input.size() - m_input_position;
+    const std::size_t take = std::min(available, length - payload.size());
+    payload.append(m_input, m_input_position, take);
+    m_input_position += take;
+    if (payload.size() == length) co_return payload;
+    flush();
+    if (!co_await fill_input()) co_return std::nullopt;
+  }
+}
+
+}  // namespace spwf::atcmd

@@ -1,0 +1,78 @@
+#pragma once
+// The console session: reads host bytes through the line editor, runs commands from the command
+// table one at a time, writes their lines and the final OK/ERROR, reads payload bytes for commands
+// that carry data after the CR, and writes +WIND indications, held back while a command runs.
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "atcmd/LineReader.hpp"
+#include "atcmd/ModuleState.hpp"
+#include "atcmd/Transport.hpp"
+#include "atcmd/Wire.hpp"
+
+namespace spwf::atcmd {
+
+/// How the boot indications are paced.
+enum class BootPacing { instant, real };
+
+/// One AT console over one transport.
+class Session {
+ public:
+  Session(boost::asio::any_io_executor executor, Transport& transport, ModuleState& state,
+          BootPacing pacing);
+
+  /// Boots the module and serves the console until the transport ends.
+  boost::asio::awaitable<void> run();
+
+  /// Raises an indication: dropped if masked, held while a command line is open, else written.
+  /// `fields` is what follows the text's own ':' (e.g. ":0:120:120" for client Pending Data).
+  void indicate(Wind wind, std::string_view fields = {});
+
+  // Used by CommandContext while a handler runs.
+  /// Writes an R line (always shown).
+  void write_result(std::string_view label, std::string_view fields);
+  /// Writes an I line (hidden when console_verbose=0).
+  void write_info(std::string_view label, std::string_view fields);
+  /// Writes raw bytes (payload output: SOCKR data, HTTP bodies, scan result lines).
+  void write_raw(std::string_view bytes);
+  /// Sends what is buffered to the host now (long-running commands stream their output).
+  void flush();
+  /// Reads exactly `length` payload bytes that follow the command's CR; nullopt if the
+  /// transport ended first. Waits as long as it takes, as the module does.
+  boost::asio::awaitable<std::optional<std::string>> read_payload(std::size_t length);
+  /// Asks for a reboot once the current command's final line is out (AT+S.RESET).
+  void request_reset() { m_reset_requested = true; }
+  boost::asio::any_io_executor executor() const { return m_executor; }
+  ModuleState& state() { return m_state; }
+
+ private:
+  boost::asio::awaitable<void> boot();
+  boost::asio::awaitable<bool> fill_input();
+  boost::asio::awaitable<void> execute(std::string line);
+  boost::asio::awaitable<void> pause(std::uint32_t milliseconds);
+  void finish(AtError result);
+  void release_held_indications();
+  bool holding_indications() const { return m_executing || m_reader.in_line(); }
+  void emit(std::string_view bytes) { m_output += bytes; }
+
+  boost::asio::any_io_executor m_executor;
+  Transport& m_transport;
+  ModuleState& m_state;
+  BootPacing m_pacing;
+  LineReader m_reader;
+  std::string m_input;
+  std::size_t m_input_position = 0;
+  std::string m_output;
+  std::deque<std::string> m_held;
+  bool m_executing = false;
+  bool m_reset_requested = false;
+};
+
+}  // namespace spwf::atcmd

@@ -1,0 +1,38 @@
+#pragma once
+// The emulator's command line (CLI11).
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "atcmd/Session.hpp"
+#include "support/Log.hpp"
+
+namespace spwf::emulator {
+
+/// Where the AT console is served.
+enum class ConsoleKind { pty, stdio, tcp };
+
+/// Everything the command line sets.
+struct Options {
+  ConsoleKind console = ConsoleKind::pty;
+  std::optional<std::filesystem::path> pty_link;
+  std::string listen;  ///< HOST:PORT for ConsoleKind::tcp
+  std::filesystem::path state_dir;
+  std::optional<std::filesystem::path> config_file;
+  atcmd::BootPacing boot = atcmd::BootPacing::real;
+  log::Level log_level = log::Level::info;
+  std::optional<std::filesystem::path> trace_file;
+  bool factory_reset = false;
+  std::vector<std::string> resolve;
+  std::vector<std::string> connect_to;
+  std::vector<std::string> allow;
+  std::vector<std::string> deny;
+};
+
+/// Parses argv. Returns nullopt after printing help, the version or a usage error; `exit_code`
+/// then holds the code main should return.
+std::optional<Options> parse_options(int argc, char** argv, int& exit_code);
+
+}  // namespace spwf::emulator

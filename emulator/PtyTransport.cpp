@@ -1,0 +1,153 @@
+#include "emulator/PtyTransport.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "support/Log.hpp"
+#include "support/Trace.hpp"
+
+namespace spwf::emulator {
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto k_attach_poll_interval = std::chrono::milliseconds(50);
+
+[[noreturn]] void fail(const std::string& what) {
+  throw std::runtime_error(what + ": " + std::strerror(errno));
+}
+
+int open_master(std::string& slave_path) {
+  const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+  if (master < 0) fail("posix_openpt");
+  if (::grantpt(master) != 0 || ::unlockpt(master) != 0) fail("grantpt/unlockpt");
+  std::array<char, 128> name{};
+  if (::ptsname_r(master, name.data(), name.size()) != 0) fail("ptsname_r");
+  slave_path = name.data();
+  // Raw mode on the line discipline: no CR/LF translation, no echo, no signals. The settings
+  // belong to the pty and survive hosts opening and closing the slave while the master is open.
+  const int slave = ::open(slave_path.c_str(), O_RDWR | O_NOCTTY);
+  if (slave < 0) fail("open " + slave_path);
+  termios settings{};
+  if (::tcgetattr(slave, &settings) == 0) {
+    ::cfmakeraw(&settings);
+    ::cfsetispeed(&settings, B115200);
+    ::cfsetospeed(&settings, B115200);
+    ::tcsetattr(slave, TCSANOW, &settings);
+  }
+  ::close(slave);
+  return master;
+}
+
+void log_completion(std::exception_ptr failure) {
+  if (!failure) return;
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& error) {
+    log::error(std::string{"pty writer stopped: "} + error.what());
+  }
+}
+
+}  // namespace
+
+PtyTransport::PtyTransport(asio::any_io_executor executor,
+                           std::optional<std::filesystem::path> link)
+    : m_master(executor), m_poll_timer(executor), m_link(std::move(link)) {
+  m_master.assign(open_master(m_slave_path));
+  if (m_link) {
+    std::error_code ignored;
+    if (std::filesystem::is_symlink(*m_link, ignored)) std::filesystem::remove(*m_link, ignored);
+    std::filesystem::create_symlink(m_slave_path, *m_link);
+  }
+}
+
+PtyTransport::~PtyTransport() {
+  if (m_link) {
+    std::error_code ignored;
+    std::filesystem::remove(*m_link, ignored);
+  }
+}
+
+bool PtyTransport::host_attached() {
+  // The master reports POLLHUP while no process has the slave open.
+  pollfd entry{m_master.native_handle(), POLLIN, 0};
+  if (::poll(&entry, 1, 0) < 0) return false;
+  return (entry.revents & POLLHUP) == 0;
+}
+
+asio::awaitable<void> PtyTransport::wait_for_host() {
+  while (!host_attached()) {
+    m_poll_timer.expires_after(k_attach_poll_interval);
+    co_await m_poll_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  on_attached();
+}
+
+void PtyTransport::on_attached() {
+  m_attached = true;
+  log::info("host opened " + m_slave_path);
+  trace::event(trace::Channel::system, "host attached to " + m_slave_path);
+  const std::string held = m_backlog.take_on_attach();
+  if (!held.empty()) write(held);
+}
+
+void PtyTransport::on_detached() {
+  if (!m_attached) return;
+  m_attached = false;
+  m_pending_write.clear();
+  log::info("host closed " + m_slave_path);
+  trace::event(trace::Channel::system, "host detached from " + m_slave_path);
+}
+
+asio::awaitable<std::size_t> PtyTransport::read_some(std::span<char> buffer) {
+  for (;;) {
+    if (!m_attached) co_await wait_for_host();
+    auto [error, count] = co_await m_master.async_read_some(
+        asio::buffer(buffer.data(), buffer.size()), asio::as_tuple(asio::use_awaitable));
+    if (!error && count > 0) co_return count;
+    if (error == asio::error::operation_aborted) co_return 0;
+    // EIO: the last host closed the slave. Wait for the next one.
+    on_detached();
+  }
+}
+
+void PtyTransport::write(std::string_view bytes) {
+  if (!m_attached) {
+    m_backlog.store(bytes);
+    return;
+  }
+  m_pending_write += bytes;
+  if (m_writing) return;
+  m_writing = true;
+  asio::co_spawn(m_master.get_executor(), drain(), log_completion);
+}
+
+asio::awaitable<void> PtyTransport::drain() {
+  while (!m_pending_write.empty() && m_attached) {
+    const std::string chunk = std::exchange(m_pending_write, {});
+    auto [error, written] = co_await asio::async_write(m_master, asio::buffer(chunk),
+                                                       asio::as_tuple(asio::use_awaitable));
+    (void)written;
+    if (error) {
+      on_detached();
+      break;
+    }
+  }
+  m_writing = false;
+}
+
+}  // namespace spwf::emulator

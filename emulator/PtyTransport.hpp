@@ -1,0 +1,59 @@
+#pragma once
+// The console on a pseudo-terminal: the emulator keeps the master side, the host opens the slave
+// (printed at start, optionally reachable through a symbolic link). The pty is put in raw mode so
+// CR and LF pass unchanged in both directions.
+//
+// Hosts come and go as firmware restarts: while nobody has the slave open, the emulator checks
+// every 50 ms for a new host (no busy loop). Output produced before the first host ever opened the
+// pty (the power-on indications) is kept, up to 64 KiB, and delivered when it opens; output
+// produced after a host has closed it, while nobody is attached, is dropped, as bytes sent on a
+// UART with nothing connected are lost.
+
+#include <cstddef>
+#include <deque>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "atcmd/Transport.hpp"
+#include "emulator/OutputBacklog.hpp"
+
+namespace spwf::emulator {
+
+/// The AT console served on a pty master.
+class PtyTransport : public atcmd::Transport {
+ public:
+  /// Opens a new pty in raw mode; throws std::runtime_error if the system refuses.
+  PtyTransport(boost::asio::any_io_executor executor, std::optional<std::filesystem::path> link);
+  ~PtyTransport() override;
+  PtyTransport(const PtyTransport&) = delete;
+  PtyTransport& operator=(const PtyTransport&) = delete;
+
+  /// The slave device path the host opens (e.g. /dev/pts/3).
+  const std::string& slave_path() const { return m_slave_path; }
+
+  boost::asio::awaitable<std::size_t> read_some(std::span<char> buffer) override;
+  void write(std::string_view bytes) override;
+
+ private:
+  bool host_attached();
+  boost::asio::awaitable<void> wait_for_host();
+  boost::asio::awaitable<void> drain();
+  void on_attached();
+  void on_detached();
+
+  boost::asio::posix::stream_descriptor m_master;
+  boost::asio::steady_timer m_poll_timer;
+  std::string m_slave_path;
+  std::optional<std::filesystem::path> m_link;
+  bool m_attached = false;
+  bool m_writing = false;
+  OutputBacklog m_backlog;
+  std::string m_pending_write;
+};
+
+}  // namespace spwf::emulator

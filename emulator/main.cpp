@@ -1,0 +1,93 @@
+// spwf04emu: wires the options, the module's flash and state, one transport and the AT session
+// onto one io_context, and runs until SIGINT/SIGTERM (exit 0) or the end of stdin.
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "atcmd/ModuleState.hpp"
+#include "atcmd/Session.hpp"
+#include "config/EmulatorConfig.hpp"
+#include "config/FlashStore.hpp"
+#include "emulator/Options.hpp"
+#include "emulator/PtyTransport.hpp"
+#include "emulator/StdioTransport.hpp"
+#include "support/Log.hpp"
+#include "support/Trace.hpp"
+
+namespace {
+namespace asio = boost::asio;
+using spwf::emulator::ConsoleKind;
+using spwf::emulator::Options;
+
+/// Creates the transport the options ask for and announces where the console is.
+std::unique_ptr<spwf::atcmd::Transport> make_transport(asio::io_context& io, const Options& options) {
+  if (options.console == ConsoleKind::stdio) {
+    return std::make_unique<spwf::emulator::StdioTransport>(io.get_executor());
+  }
+  auto pty = std::make_unique<spwf::emulator::PtyTransport>(io.get_executor(), options.pty_link);
+  std::printf("spwf04emu: AT console on %s\n", pty->slave_path().c_str());
+  std::fflush(stdout);
+  return pty;
+}
+
+spwf::config::EmulatorConfig load_settings(const Options& options) {
+  if (options.config_file) return spwf::config::load_emulator_config(*options.config_file);
+  return spwf::config::default_emulator_config();
+}
+
+int run(const Options& options) {
+  spwf::log::set_level(options.log_level);
+  if (options.trace_file) {
+    std::string reason;
+    if (!spwf::trace::open(*options.trace_file, reason)) throw spwf::config::StartupError(reason);
+  }
+  spwf::config::FlashStore flash{options.state_dir};
+  if (options.factory_reset) flash.erase_config();
+  flash.load_config();  // a damaged saved state stops the start, naming the file
+  spwf::atcmd::ModuleState state{load_settings(options), flash};
+  if (auto problem = state.power_on()) throw spwf::config::StartupError(*problem);
+
+  asio::io_context io;
+  auto transport = make_transport(io, options);
+  spwf::atcmd::Session session{io.get_executor(), *transport, state, options.boot};
+  asio::co_spawn(io, session.run(), [&io](std::exception_ptr failure) {
+    if (failure) {
+      try {
+        std::rethrow_exception(failure);
+      } catch (const std::exception& error) {
+        spwf::log::error(std::string{"session ended: "} + error.what());
+      }
+    }
+    io.stop();
+  });
+  asio::signal_set signals{io, SIGINT, SIGTERM};
+  signals.async_wait([&io](const boost::system::error_code& error, int number) {
+    if (!error) spwf::log::info("signal " + std::to_string(number) + ", stopping");
+    io.stop();
+  });
+  io.run();
+  spwf::trace::close();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  const auto options = spwf::emulator::parse_options(argc, argv, exit_code);
+  if (!options) return exit_code;
+  try {
+    return run(*options);
+  } catch (const spwf::config::StartupError& error) {
+    std::cerr << "spwf04emu: error: " << error.what() << '\n';
+    return 2;
+  } catch (const std::exception& error) {
+    std::cerr << "spwf04emu: error: " << error.what() << '\n';
+    return 1;
+  }
+}

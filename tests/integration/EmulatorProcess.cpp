@@ -1,0 +1,249 @@
+#include "tests/integration/EmulatorProcess.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+
+extern char** environ;
+
+namespace spwf::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int remaining_ms(Clock::time_point until) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+  return left.count() > 0 ? static_cast<int>(left.count()) : 0;
+}
+
+// Finds the end of the first final line (AT-S.OK... or AT-S.ERROR...) that starts a line.
+std::size_t final_line_end(const std::string& text) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = text.find("\r\n", start);
+    if (end == std::string::npos) return std::string::npos;
+    const std::string_view line{text.data() + start, end - start};
+    if (line.starts_with("AT-S.OK") || line.starts_with("AT-S.ERROR")) return end + 2;
+    start = end + 2;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "spwf-test-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  m_path = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(m_path, ignored);
+}
+
+EmulatorProcess::EmulatorProcess(const std::filesystem::path& state_dir,
+                                 std::vector<std::string> arguments, bool expect_console) {
+  std::vector<std::string> argv_text = {SPWF04EMU_PATH, "--boot", "instant", "--state-dir",
+                                        state_dir.string()};
+  argv_text.insert(argv_text.end(), arguments.begin(), arguments.end());
+  std::vector<char*> argv;
+  for (auto& item : argv_text) argv.push_back(item.data());
+  argv.push_back(nullptr);
+
+  int out_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  m_stderr_file = state_dir.parent_path() / ("stderr-" + std::to_string(::getpid()) + "-" +
+                                             std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, m_stderr_file.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  const int spawned = ::posix_spawn(&m_pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out_pipe[1]);
+  m_stdout = out_pipe[0];
+  if (spawned != 0) throw std::runtime_error("posix_spawn failed");
+  if (!expect_console) return;
+
+  const auto until = Clock::now() + std::chrono::seconds(10);
+  while (m_stdout_text.find('\n') == std::string::npos) {
+    pollfd entry{m_stdout, POLLIN, 0};
+    if (::poll(&entry, 1, remaining_ms(until)) <= 0) break;
+    char buffer[512];
+    const ssize_t count = ::read(m_stdout, buffer, sizeof buffer);
+    if (count <= 0) break;
+    m_stdout_text.append(buffer, static_cast<std::size_t>(count));
+  }
+  const std::string prefix = "spwf04emu: AT console on ";
+  const auto at = m_stdout_text.find(prefix);
+  if (at == std::string::npos) {
+    throw std::runtime_error("no console line from the emulator: " + m_stdout_text +
+                             " stderr: " + stderr_text());
+  }
+  const auto end = m_stdout_text.find('\n', at);
+  m_pty_path = m_stdout_text.substr(at + prefix.size(), end - at - prefix.size());
+}
+
+EmulatorProcess::~EmulatorProcess() {
+  if (!m_exited && m_pid > 0) terminate();
+  if (m_stdout >= 0) ::close(m_stdout);
+  std::error_code ignored;
+  std::filesystem::remove(m_stderr_file, ignored);
+}
+
+int EmulatorProcess::terminate() {
+  if (!m_exited) ::kill(m_pid, SIGTERM);
+  return wait_exit();
+}
+
+int EmulatorProcess::wait_exit(std::chrono::milliseconds deadline) {
+  if (m_exited) return m_exit_code;
+  const auto until = Clock::now() + deadline;
+  int status = 0;
+  // waitpid has no timeout: poll it with WNOHANG against the deadline, waiting on the stdout
+  // pipe (which closes when the process exits) between tries.
+  for (;;) {
+    const pid_t done = ::waitpid(m_pid, &status, WNOHANG);
+    if (done == m_pid) break;
+    if (Clock::now() >= until) {
+      ::kill(m_pid, SIGKILL);
+      ::waitpid(m_pid, &status, 0);
+      m_exited = true;
+      m_exit_code = -1;
+      return -1;
+    }
+    pollfd entry{m_stdout, POLLIN, 0};
+    if (::poll(&entry, 1, std::min(remaining_ms(until), 20)) > 0) {
+      char buffer[256];
+      if (::read(m_stdout, buffer, sizeof buffer) > 0) continue;
+    }
+  }
+  m_exited = true;
+  m_exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return m_exit_code;
+}
+
+std::string EmulatorProcess::stderr_text() const {
+  std::ifstream file{m_stderr_file};
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+PtyHost::PtyHost(const std::string& path) {
+  m_fd = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (m_fd < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+  termios settings{};
+  if (::tcgetattr(m_fd, &settings) == 0) {
+    ::cfmakeraw(&settings);
+    ::tcsetattr(m_fd, TCSANOW, &settings);
+  }
+}
+
+PtyHost::~PtyHost() {
+  if (m_fd >= 0) ::close(m_fd);
+}
+
+void PtyHost::send(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t written = ::write(m_fd, bytes.data(), bytes.size());
+    if (written < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      ADD_FAILURE() << "write to pty failed: " << std::strerror(errno);
+      return;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(written));
+  }
+}
+
+void PtyHost::send_in_pieces(std::string_view bytes, std::size_t piece) {
+  while (!bytes.empty()) {
+    const std::size_t count = std::min(piece, bytes.size());
+    send(bytes.substr(0, count));
+    bytes.remove_prefix(count);
+  }
+}
+
+bool PtyHost::fill(Clock::time_point until) {
+  pollfd entry{m_fd, POLLIN, 0};
+  if (::poll(&entry, 1, remaining_ms(until)) <= 0) return false;
+  char buffer[65536];
+  const ssize_t count = ::read(m_fd, buffer, sizeof buffer);
+  if (count <= 0) return false;
+  m_unread.append(buffer, static_cast<std::size_t>(count));
+  return true;
+}
+
+std::string PtyHost::read_until(std::string_view needle, std::chrono::milliseconds deadline) {
+  const auto until = Clock::now() + deadline;
+  for (;;) {
+    const auto at = m_unread.find(needle);
+    if (at != std::string::npos) {
+      std::string result = m_unread.substr(0, at + needle.size());
+      m_unread.erase(0, at + needle.size());
+      return result;
+    }
+    if (Clock::now() >= until || !fill(until)) {
+      ADD_FAILURE() << "timed out waiting for \"" << needle << "\"; received: \"" << m_unread
+                    << "\"";
+      return std::exchange(m_unread, {});
+    }
+  }
+}
+
+std::string PtyHost::read_exactly(std::size_t count, std::chrono::milliseconds deadline) {
+  const auto until = Clock::now() + deadline;
+  while (m_unread.size() < count) {
+    if (Clock::now() >= until || !fill(until)) {
+      ADD_FAILURE() << "timed out waiting for " << count << " bytes; have " << m_unread.size();
+      return std::exchange(m_unread, {});
+    }
+  }
+  std::string result = m_unread.substr(0, count);
+  m_unread.erase(0, count);
+  return result;
+}
+
+std::string PtyHost::command(std::string_view command, std::chrono::milliseconds deadline) {
+  send(std::string{command} + "\r");
+  const auto until = Clock::now() + deadline;
+  for (;;) {
+    const std::size_t end = final_line_end(m_unread);
+    if (end != std::string::npos) {
+      std::string result = m_unread.substr(0, end);
+      m_unread.erase(0, end);
+      return result;
+    }
+    if (Clock::now() >= until || !fill(until)) {
+      ADD_FAILURE() << "no final line after \"" << command << "\"; received: \"" << m_unread
+                    << "\"";
+      return std::exchange(m_unread, {});
+    }
+  }
+}
+
+std::string factory_boot_text() {
+  return "+WIND:1:Poweron:171117-0328fe3-SPWF04S\r\n"
+         "+WIND:13:Copyright (c) 2012-2017 STMicroelectronics, Inc.  All rights "
+         "Reserved:SPWF04SA\r\n"
+         "+WIND:0:Console active\r\n"
+         "+WIND:3:Watchdog Running:20\r\n"
+         "+WIND:32:WiFi Hardware Started\r\n";
+}
+
+}  // namespace spwf::testing
