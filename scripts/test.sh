@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# One command for a fresh Debian 12 machine: installs the dependencies, builds everything and
+# runs every test: the GoogleTest suites (plain and under ASan+UBSan), the fuzz targets for a
+# bounded time, and the container smoke test. Exits non-zero on the first failure.
+#   scripts/test.sh            # everything
+#   SPWF_SKIP_DOCKER=1 scripts/test.sh   # without the container image (faster, no podman)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+scripts/install-deps.sh
+
+echo "== build and unit/integration tests (g++)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPWF_BUILD_BENCH=ON >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (clang)"
+CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSPWF_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== fuzzing (bounded)"
+scripts/run-fuzz.sh "${SPWF_FUZZ_SECONDS:-60}"
+
+if [ -z "${SPWF_SKIP_DOCKER:-}" ]; then
+  echo "== container image and smoke test"
+  docker/build-image.sh
+  docker/smoke-test.sh
+fi
+echo "== all tests passed"
