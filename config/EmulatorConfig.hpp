@@ -5,12 +5,13 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "config/ConfigStore.hpp"
+#include "config/FlashStore.hpp"  // StartupError
 
 namespace spwf::config {
 
@@ -24,7 +25,7 @@ struct AccessPoint {
   unsigned channel = 6;
   int rssi = -56;
   ApSecurity security = ApSecurity::open;
-  std::string passphrase;                 ///< WPA passphrase or WEP key text
+  std::string passphrase;                       ///< WPA passphrase or WEP key text
   std::string lease_address = "192.168.1.100";  ///< what DHCP hands the module
   std::string netmask = "255.255.255.0";
   std::string gateway = "192.168.1.1";
@@ -66,6 +67,12 @@ EmulatorConfig default_emulator_config();
 /// file on an unknown key, a wrong type or an invalid value.
 EmulatorConfig parse_emulator_config(const nlohmann::json& document,
                                      const std::string& file_name_for_messages);
+
+/// Parses curl's --resolve text "HOST:PORT:ADDRESS" (IPv6 in brackets); throws StartupError.
+ResolveRule parse_resolve_rule(std::string_view text);
+/// Parses curl's --connect-to text "HOST1:PORT1:HOST2:PORT2" (IPv6 in brackets; empty HOST2 /
+/// PORT2 keep the original host / port, stored as "" / 0); throws StartupError.
+ConnectToRule parse_connect_to_rule(std::string_view text);
 
 /// Reads and parses a configuration file (throws StartupError as above, or if unreadable).
 EmulatorConfig load_emulator_config(const std::filesystem::path& path);
