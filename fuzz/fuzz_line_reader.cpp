@@ -26,7 +26,9 @@ void check(bool condition) {
   if (!condition) std::abort();
 }
 
-bool is_t(char c) { return c == 't' || c == 'T'; }
+bool is_t(char c) {
+  return c == 't' || c == 'T';
+}
 
 void check_parse(std::string_view line, char delimiter) {
   const atcmd::CommandLine parsed = atcmd::parse_command_line(line, delimiter);
