@@ -1,0 +1,103 @@
+#include "netstack/Channel.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "support/Log.hpp"
+#include "support/Trace.hpp"
+
+namespace spwf::net {
+namespace asio = boost::asio;
+
+Channel::Channel(asio::any_io_executor executor, std::unique_ptr<Stream> stream,
+                 std::size_t capacity, unsigned threshold_percent, ChannelCallbacks callbacks)
+    : m_executor(executor),
+      m_stream(std::move(stream)),
+      m_capacity(std::max<std::size_t>(capacity, 1)),
+      m_threshold(threshold_percent),
+      m_callbacks(std::move(callbacks)),
+      m_space_available(executor) {}
+
+void Channel::start(std::string name) {
+  m_name = std::move(name);
+  asio::co_spawn(m_executor, receive_loop(shared_from_this()), [](std::exception_ptr failure) {
+    if (failure) log::error("socket receive loop failed");
+  });
+}
+
+std::string Channel::take(std::size_t count) {
+  count = std::min(count, m_buffer.size());
+  std::string out = m_buffer.substr(0, count);
+  m_buffer.erase(0, count);
+  // Room again: a TCP loop that stopped reading (closing the peer's window) goes on.
+  m_space_available.cancel();
+  return out;
+}
+
+asio::awaitable<NetError> Channel::write(std::string_view bytes) {
+  if (m_peer_closed) co_return NetError::not_connected;
+  if (trace::enabled()) trace::event(trace::Channel::network, m_name + " out \"" + trace::escape(bytes) + "\" (" +
+                                            std::to_string(bytes.size()) + " bytes)");
+  const auto error = co_await m_stream->write_all(bytes);
+  if (!error) co_return NetError::none;
+  if (error == asio::error::broken_pipe || error == asio::error::connection_reset ||
+      error == asio::error::not_connected || error == asio::error::bad_descriptor) {
+    co_return NetError::not_connected;
+  }
+  log::warn("socket write failed: " + error.message());
+  co_return NetError::write_failed;
+}
+
+void Channel::close() {
+  m_closed_locally = true;
+  m_stream->close();
+  m_space_available.cancel();
+}
+
+void Channel::store(std::string_view bytes) {
+  if (trace::enabled()) trace::event(trace::Channel::network, m_name + " in \"" + trace::escape(bytes) + "\" (" +
+                                            std::to_string(bytes.size()) + " bytes)");
+  m_buffer += bytes;
+  const std::size_t total = m_buffer.size();
+  if (total * 100 / m_capacity >= m_threshold && m_callbacks.data) {
+    m_callbacks.data(bytes.size(), total);
+  }
+}
+
+asio::awaitable<void> Channel::receive_loop(std::shared_ptr<Channel> self) {
+  std::array<char, 65536> datagram;
+  const bool is_udp = self->m_stream->kind() == StreamKind::udp;
+  while (!self->m_closed_locally) {
+    const std::size_t room = self->m_capacity - std::min(self->m_capacity, self->m_buffer.size());
+    if (!is_udp && room == 0) {
+      // Buffer full: stop reading so TCP flow control holds the peer back.
+      self->m_space_available.expires_at(asio::steady_timer::time_point::max());
+      co_await self->m_space_available.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    const std::size_t want = is_udp ? datagram.size() : std::min(room, segment_size);
+    auto [error, count] = co_await self->m_stream->read_some({datagram.data(), want});
+    if (self->m_closed_locally) co_return;
+    if (error) {
+      if (is_udp && error == asio::error::connection_refused) continue;  // ICMP port unreachable
+      self->m_peer_closed = true;
+      const unsigned reason = error == asio::error::eof ? 0 : 1;
+      trace::event(trace::Channel::network,
+                   self->m_name + " closed by the peer (" + error.message() + ")");
+      if (self->m_callbacks.closed) self->m_callbacks.closed(reason);
+      co_return;
+    }
+    const std::string_view received{datagram.data(), count};
+    if (is_udp && count > room) {
+      if (self->m_callbacks.dropped) self->m_callbacks.dropped(count);
+      continue;
+    }
+    self->store(received);
+  }
+}
+
+}  // namespace spwf::net

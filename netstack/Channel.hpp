@@ -1,0 +1,68 @@
+#pragma once
+// One open module socket's data path: the host stream, the module's receive buffer of
+// ip_sock_memsize x 1500 bytes, and the receive loop that fills it and reports arrivals, drops
+// and the peer's close. Used for client sockets and for the clients of server sockets.
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "netstack/NetError.hpp"
+#include "netstack/Stream.hpp"
+
+namespace spwf::net {
+
+/// What a channel reports; set by its owner.
+struct ChannelCallbacks {
+  std::function<void(std::size_t received, std::size_t total)> data;  ///< honours the threshold
+  std::function<void(std::size_t bytes)> dropped;
+  std::function<void(unsigned reason)> closed;  ///< 0 orderly, 1 reset or error
+};
+
+/// The receive buffer and the stream of one socket. Owned through shared_ptr because the
+/// receive loop keeps it alive until the loop has ended.
+class Channel : public std::enable_shared_from_this<Channel> {
+ public:
+  /// Largest piece reported per arrival: the module's TCP maximum segment size.
+  static constexpr std::size_t segment_size = 730;
+
+  Channel(boost::asio::any_io_executor executor, std::unique_ptr<Stream> stream,
+          std::size_t capacity, unsigned threshold_percent, ChannelCallbacks callbacks);
+
+  /// Starts the receive loop; `name` labels the trace records ("socket 0").
+  void start(std::string name);
+  /// Bytes waiting to be read by the host.
+  std::size_t pending() const { return m_buffer.size(); }
+  /// Takes up to `count` bytes from the buffer.
+  std::string take(std::size_t count);
+  /// Sends bytes to the peer (one datagram for UDP).
+  boost::asio::awaitable<NetError> write(std::string_view bytes);
+  /// True once the peer has closed or the connection failed.
+  bool peer_closed() const { return m_peer_closed; }
+  StreamKind kind() const { return m_stream->kind(); }
+  /// Closes the stream; the loop ends without reporting a close.
+  void close();
+
+ private:
+  static boost::asio::awaitable<void> receive_loop(std::shared_ptr<Channel> self);
+  void store(std::string_view bytes);
+
+  boost::asio::any_io_executor m_executor;
+  std::unique_ptr<Stream> m_stream;
+  std::size_t m_capacity;
+  unsigned m_threshold;
+  ChannelCallbacks m_callbacks;
+  std::string m_name;
+  boost::asio::steady_timer m_space_available;
+  std::string m_buffer;
+  bool m_peer_closed = false;
+  bool m_closed_locally = false;
+};
+
+}  // namespace spwf::net

@@ -1,0 +1,190 @@
+#include "netstack/WifiLink.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "support/Log.hpp"
+#include "support/Trace.hpp"
+
+namespace spwf::net {
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+
+namespace {
+
+// Durations of the join steps with --boot real (the module needs about a second to join).
+constexpr milliseconds k_scan_time{400};
+constexpr milliseconds k_join_time{100};
+constexpr milliseconds k_association_time{150};
+constexpr milliseconds k_handshake_time{200};
+constexpr milliseconds k_dhcp_time{300};
+// A wrong passphrase is noticed when the 4-way handshake times out (reason 15).
+constexpr unsigned k_reason_handshake_timeout = 15;
+
+bool security_matches(const config::AccessPoint& network, unsigned privacy) {
+  switch (network.security) {
+    case config::ApSecurity::open: return privacy == 0;
+    case config::ApSecurity::wep: return privacy == 1;
+    case config::ApSecurity::wpa_personal: return privacy == 2;
+  }
+  return false;
+}
+
+void log_end(std::exception_ptr failure) {
+  if (!failure) return;
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& error) {
+    log::error(std::string{"radio sequence failed: "} + error.what());
+  }
+}
+
+}  // namespace
+
+WifiLink::WifiLink(asio::any_io_executor executor, const config::EmulatorConfig& settings,
+                   LinkPacing pacing, NetEventSink sink)
+    : m_executor(executor),
+      m_networks(settings.access_points),
+      m_retry_interval(settings.join_retry_interval),
+      m_pacing(pacing),
+      m_sink(std::move(sink)),
+      m_timer(executor) {}
+
+void WifiLink::raise(const NetEvent& event) {
+  if (m_sink) m_sink(event);
+}
+
+void WifiLink::start(const RadioSettings& settings) {
+  ++m_generation;
+  m_timer.cancel();
+  m_radio_on = true;
+  m_state = 3;
+  m_joined.reset();
+  m_ip = {};
+  trace::event(trace::Channel::wifi, "radio on, mode " + std::to_string(settings.mode));
+  raise(RadioStarted{});
+  if (settings.mode == 1) {
+    asio::co_spawn(m_executor, run_station(settings, m_generation), log_end);
+  } else if (settings.mode == 3) {
+    asio::co_spawn(m_executor, run_access_point(settings, m_generation), log_end);
+  }
+}
+
+void WifiLink::stop() {
+  power_off();
+  m_state = 3;
+  trace::event(trace::Channel::wifi, "radio off");
+  raise(RadioStopped{});
+}
+
+void WifiLink::power_off() {
+  ++m_generation;
+  m_timer.cancel();
+  m_radio_on = false;
+  m_state = 0;
+  m_joined.reset();
+  m_ip = {};
+}
+
+const config::AccessPoint* WifiLink::access_point() const {
+  return m_joined ? &m_networks[*m_joined] : nullptr;
+}
+
+asio::awaitable<bool> WifiLink::step(milliseconds real_delay, std::uint64_t generation) {
+  const milliseconds delay = m_pacing == LinkPacing::real ? real_delay : milliseconds{0};
+  if (delay.count() == 0) {
+    // Still yield, so that indications caused by a command follow its final line.
+    co_await asio::post(m_executor, asio::use_awaitable);
+  } else {
+    m_timer.expires_after(delay);
+    co_await m_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  co_return generation == m_generation && m_radio_on;
+}
+
+asio::awaitable<void> WifiLink::run_station(RadioSettings settings, std::uint64_t generation) {
+  for (;;) {
+    if (!co_await step(milliseconds{0}, generation)) co_return;
+    m_state = 4;
+    raise(ScanStarted{});
+    if (!co_await step(k_scan_time, generation)) co_return;
+    m_state = 5;
+    raise(ScanCompleted{});
+    const auto found = std::find_if(m_networks.begin(), m_networks.end(), [&](const auto& network) {
+      return network.ssid == settings.ssid && security_matches(network, settings.privacy);
+    });
+    if (found == m_networks.end()) {
+      trace::event(trace::Channel::wifi, "no network '" + settings.ssid + "' with matching security");
+      m_timer.expires_after(m_retry_interval);
+      co_await m_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (generation != m_generation) co_return;
+      continue;
+    }
+    m_state = 6;
+    raise(JoinStarted{found->bssid});
+    if (!co_await step(k_join_time, generation)) co_return;
+    raise(Associated{found->ssid});
+    m_state = 7;
+    const bool wpa = found->security == config::ApSecurity::wpa_personal;
+    if (wpa && found->passphrase != settings.passphrase) {
+      trace::event(trace::Channel::wifi, "wrong passphrase for '" + found->ssid + "'");
+      if (!co_await step(k_handshake_time, generation)) co_return;
+      m_state = 3;
+      raise(Deauthenticated{k_reason_handshake_timeout});
+      m_timer.expires_after(m_retry_interval);
+      co_await m_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (generation != m_generation) co_return;
+      continue;
+    }
+    if (!co_await step(k_association_time, generation)) co_return;
+    if (wpa) raise(HandshakeCompleted{});
+    m_state = 9;
+    if (!co_await step(k_dhcp_time, generation)) co_return;
+    m_joined = static_cast<std::size_t>(found - m_networks.begin());
+    if (settings.dhcp == 0) {
+      m_ip = {settings.static_address, settings.static_netmask, settings.static_gateway,
+              settings.static_dns1, settings.static_dns2};
+    } else {
+      m_ip = {found->lease_address, found->netmask, found->gateway, found->dns, "0.0.0.0"};
+    }
+    m_state = 10;
+    trace::event(trace::Channel::wifi, "joined '" + found->ssid + "', address " + m_ip.address);
+    raise(LinkUp{m_ip.address, false});
+    if (settings.ipv6) raise(LinkUp{link_local_address(settings.mac_address), true});
+    co_return;
+  }
+}
+
+asio::awaitable<void> WifiLink::run_access_point(RadioSettings settings,
+                                                 std::uint64_t generation) {
+  if (!co_await step(k_association_time, generation)) co_return;
+  m_state = 8;
+  raise(AccessPointStarted{settings.ssid});
+  m_ip = {settings.static_address, settings.static_netmask, settings.static_address,
+          settings.static_address, "0.0.0.0"};
+  m_state = 10;
+  raise(LinkUp{m_ip.address, false});
+  if (settings.ipv6) raise(LinkUp{link_local_address(settings.mac_address), true});
+}
+
+std::string WifiLink::link_local_address(const std::string& mac_address) {
+  unsigned bytes[6] = {};
+  if (std::sscanf(mac_address.c_str(), "%x:%x:%x:%x:%x:%x", &bytes[0], &bytes[1], &bytes[2],
+                  &bytes[3], &bytes[4], &bytes[5]) != 6) {
+    return "fe80:0:0:0:0:0:0:0";
+  }
+  // Modified EUI-64: flip the universal/local bit and insert ff:fe in the middle.
+  const unsigned groups[4] = {((bytes[0] ^ 0x02u) << 8) | bytes[1], (bytes[2] << 8) | 0xFFu,
+                              (0xFEu << 8) | bytes[3], (bytes[4] << 8) | bytes[5]};
+  char text[64];
+  std::snprintf(text, sizeof text, "fe80:0:0:0:%x:%x:%x:%x", groups[0], groups[1], groups[2],
+                groups[3]);
+  return text;
+}
+
+}  // namespace spwf::net

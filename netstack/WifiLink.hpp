@@ -1,0 +1,91 @@
+#pragma once
+// The emulated radio and its link: virtual access points from the emulator configuration, the
+// station join sequence (scan, join, associate, WPA handshake, DHCP) with its failures and
+// retries, and the miniAP start. The addresses it hands out are reported by the module; the
+// traffic itself uses the host's real network stack.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "config/EmulatorConfig.hpp"
+#include "netstack/NetEvents.hpp"
+
+namespace spwf::net {
+
+/// How fast the join sequence runs: at once (tests) or paced like the module.
+enum class LinkPacing { instant, real };
+
+/// What the radio is asked to do, read from the configuration variables at radio start.
+struct RadioSettings {
+  unsigned mode = 1;            ///< wifi_mode: 0 idle, 1 station, 2 IBSS, 3 miniAP
+  std::string ssid;             ///< wifi_ssid bytes
+  unsigned privacy = 0;         ///< wifi_priv_mode: 0 open, 1 WEP, 2 WPA
+  std::string passphrase;       ///< wifi_wpa_psk_text
+  unsigned dhcp = 2;            ///< ip_use_dhcpc
+  std::string static_address, static_netmask, static_gateway, static_dns1, static_dns2;
+  bool ipv6 = true;             ///< ip_use_v6
+  std::string mac_address;      ///< nv_wifi_macaddr, for the IPv6 link-local address
+};
+
+/// The IPv4 configuration in use while the link is up.
+struct IpSettings {
+  std::string address = "0.0.0.0";
+  std::string netmask = "0.0.0.0";
+  std::string gateway = "0.0.0.0";
+  std::string dns1 = "0.0.0.0";
+  std::string dns2 = "0.0.0.0";
+};
+
+/// The radio, its link state (wifi_state) and the virtual access points.
+class WifiLink {
+ public:
+  WifiLink(boost::asio::any_io_executor executor, const config::EmulatorConfig& settings,
+           LinkPacing pacing, NetEventSink sink);
+
+  /// Switches the radio on and starts the mode's sequence (join, or miniAP start).
+  void start(const RadioSettings& settings);
+  /// Switches the radio off; the link drops.
+  void stop();
+  /// Power cycle: radio off without an indication, state back to 0.
+  void power_off();
+  bool radio_on() const { return m_radio_on; }
+  /// wifi_state (spec §2.10).
+  std::uint32_t state() const { return m_state; }
+  /// True once +WIND:24 has been raised (wifi_state 10).
+  bool is_up() const { return m_state >= 10; }
+  /// The access point joined (station mode), if any.
+  const config::AccessPoint* access_point() const;
+  /// The addresses in use (all 0.0.0.0 while down).
+  const IpSettings& ip() const { return m_ip; }
+  /// The access points in range.
+  const std::vector<config::AccessPoint>& visible_networks() const { return m_networks; }
+  /// The IPv6 link-local address derived from the MAC (spec §2.7 %i form).
+  static std::string link_local_address(const std::string& mac_address);
+
+ private:
+  boost::asio::awaitable<void> run_station(RadioSettings settings, std::uint64_t generation);
+  boost::asio::awaitable<void> run_access_point(RadioSettings settings, std::uint64_t generation);
+  boost::asio::awaitable<bool> step(std::chrono::milliseconds real_delay, std::uint64_t generation);
+  void raise(const NetEvent& event);
+
+  boost::asio::any_io_executor m_executor;
+  std::vector<config::AccessPoint> m_networks;
+  std::chrono::milliseconds m_retry_interval;
+  LinkPacing m_pacing;
+  NetEventSink m_sink;
+  boost::asio::steady_timer m_timer;
+  std::uint64_t m_generation = 0;
+  bool m_radio_on = false;
+  std::uint32_t m_state = 0;
+  std::optional<std::size_t> m_joined;
+  IpSettings m_ip;
+};
+
+}  // namespace spwf::net
