@@ -164,14 +164,10 @@ void TcpConsoleTransport::write(std::string_view bytes) {
     }
     m_output.append(bytes);
     m_output_signal.cancel();
-  } else if (!m_host_ever_connected) {
-    // Kept for the first host (boot indications), newest bytes win.
-    m_output.append(bytes);
-    if (m_output.size() > first_host_backlog_limit) {
-      m_output.erase(0, m_output.size() - first_host_backlog_limit);
-    }
+  } else {
+    // Kept for the first host (boot indications); after a host has left, dropped.
+    m_backlog.store(bytes);
   }
-  // Otherwise nobody is attached after a disconnect: the bytes are lost, as on a real UART.
 }
 
 asio::awaitable<void> TcpConsoleTransport::wait_for_change(asio::steady_timer& signal) {
@@ -193,8 +189,10 @@ asio::awaitable<void> TcpConsoleTransport::accept_loop() {
       asio::co_spawn(m_executor, refuse_host(std::move(socket)), log_exceptions("refusing a host"));
       continue;
     }
-    // Marked connected here, before serve_host runs, so a second accept in between is refused.
+    // Marked connected here, before serve_host runs, so a second accept in between is refused
+    // and output written in between is queued behind what was kept for the first host.
     m_host_connected = true;
+    m_output = m_backlog.take_on_attach();
     asio::co_spawn(m_executor, serve_host(std::move(socket)), log_exceptions("serving a host"));
   }
 }
@@ -207,12 +205,11 @@ asio::awaitable<void> TcpConsoleTransport::serve_host(tcp::socket socket) {
   socket.set_option(tcp::no_delay(true), error);
 
   m_host_socket = &socket;
-  m_host_ever_connected = true;
   m_output_overflow_logged = false;
   log::info("tcp console: host connected from " + peer_text);
 
   // Both loops end when the host goes away (or on shutdown); the other one is then cancelled.
-  co_await (receive_loop(socket) || send_loop(socket));
+  if (!m_shut_down) co_await (receive_loop(socket) || send_loop(socket));
 
   socket.close(error);
   m_host_socket = nullptr;

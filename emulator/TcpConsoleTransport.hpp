@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "atcmd/Transport.hpp"
+#include "emulator/OutputBacklog.hpp"
 
 namespace spwf::emulator {
 
@@ -23,9 +24,9 @@ namespace asio = boost::asio;
 
 /// A TCP listener that serves the module's console to one host at a time.
 ///
-/// Output policy (same as the pty transport): bytes written before the first host has ever
-/// connected are kept (the newest 64 KiB) and delivered when it connects; bytes written while
-/// nobody is connected after that are dropped, as on a UART with nothing attached.
+/// Output policy (OutputBacklog, shared with the pty transport): bytes written before the first
+/// host has ever connected are kept (the newest 64 KiB) and delivered when it connects; bytes
+/// written while nobody is connected after that are dropped, as on a UART with nothing attached.
 /// The object must outlive the io_context's run (its coroutines refer to it); call `shutdown()`
 /// to end them.
 class TcpConsoleTransport final : public atcmd::Transport {
@@ -38,8 +39,6 @@ class TcpConsoleTransport final : public atcmd::Transport {
     static std::optional<ListenAddress> parse(std::string_view text);
   };
 
-  /// Output kept for the first host, at most; older bytes are dropped first.
-  static constexpr std::size_t first_host_backlog_limit = 64 * 1024;
   /// Bytes received from the host and not yet read by the Session, at most (then TCP pushes back).
   static constexpr std::size_t input_limit = 4 * 1024;
   /// Output queued for a connected host that does not read, at most (then new output is dropped).
@@ -70,9 +69,8 @@ class TcpConsoleTransport final : public atcmd::Transport {
   void write(std::string_view bytes) override;
 
  private:
-  /// Wakes every coroutine waiting in wait_for_change(); the single-threaded condition variable.
-  void notify_change();
-  /// Suspends until notify_change() is called (or the caller's coroutine is cancelled).
+  /// Suspends until `signal.cancel()` is called (or the caller's coroutine is cancelled): a
+  /// never-expiring timer is the single-threaded condition variable.
   asio::awaitable<void> wait_for_change(asio::steady_timer& signal);
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> serve_host(asio::ip::tcp::socket socket);
@@ -86,10 +84,10 @@ class TcpConsoleTransport final : public atcmd::Transport {
   asio::steady_timer m_room_signal;    ///< the receive loop waits here for input room
   asio::steady_timer m_output_signal;  ///< the send loop waits here for output
   asio::ip::tcp::socket* m_host_socket = nullptr;  ///< the connected host's socket, owned by serve_host
-  std::string m_input;
-  std::string m_output;
+  std::string m_input;   ///< received from the host, not yet read by the Session
+  std::string m_output;  ///< queued for the connected host
+  OutputBacklog m_backlog;
   bool m_host_connected = false;
-  bool m_host_ever_connected = false;
   bool m_output_overflow_logged = false;
   bool m_started = false;
   bool m_shut_down = false;
