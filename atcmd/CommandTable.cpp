@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "atcmd/commands/ConfigCommands.hpp"
+#include "atcmd/commands/SocketCommands.hpp"
 #include "atcmd/commands/SystemCommands.hpp"
 
 namespace spwf::atcmd {
@@ -58,12 +59,12 @@ constexpr CommandSpec command_rows[] = {
     {"AT+S.RENEW", "", "asks the DHCP server to renew the IPv4 lease", hidden, nullptr},
     {"AT+S.NTP", "", "forces an NTP time query", hidden, nullptr},
     {"AT+S.PING", "=<count>,<size>,<host>", "sends ICMP echo requests", listed, nullptr},
-    {"AT+S.SOCKON", "=<host>,<port>,,<t|u|s|TLS Server Domain Name>", "opens a TCP, UDP or TLS client socket", listed, nullptr},
-    {"AT+S.SOCKQ", "=<id>", "bytes waiting on a client socket", listed, nullptr},
-    {"AT+S.SOCKC", "=<id>", "closes a client socket", listed, nullptr},
-    {"AT+S.SOCKW", "=<id>,<len><CR><data>", "sends the payload on a client socket", listed, nullptr},
-    {"AT+S.SOCKR", "=<id>,<len>", "reads received bytes from a client socket", listed, nullptr},
-    {"AT+S.SOCKL", "", "lists the open client sockets", listed, nullptr},
+    {"AT+S.SOCKON", "=<host>,<port>,,<t|u|s|TLS Server Domain Name>", "opens a TCP, UDP or TLS client socket", listed, &commands::socket_open},
+    {"AT+S.SOCKQ", "=<id>", "bytes waiting on a client socket", listed, &commands::socket_query},
+    {"AT+S.SOCKC", "=<id>", "closes a client socket", listed, &commands::socket_close},
+    {"AT+S.SOCKW", "=<id>,<len><CR><data>", "sends the payload on a client socket", listed, &commands::socket_write},
+    {"AT+S.SOCKR", "=<id>,<len>", "reads received bytes from a client socket", listed, &commands::socket_read},
+    {"AT+S.SOCKL", "", "lists the open client sockets", listed, &commands::socket_list},
     {"AT+S.SOCKDON", "=<port>,<t|u|s1|s2>", "opens a TCP, UDP or TLS listening server", listed, nullptr},
     {"AT+S.SOCKDQ", "=<sid>,<cid>", "bytes waiting from one client of a server", listed, nullptr},
     {"AT+S.SOCKDC", "=<sid>[,<cid>]", "closes a server, or drops one of its clients", listed, nullptr},

@@ -1,5 +1,6 @@
 #include "atcmd/ModuleState.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -32,20 +33,48 @@ const std::map<std::string_view, std::string_view>& fixed_status_values() {
       {"wifi_cert_len_ca", "0"},     {"wifi_cert_len_cert", "0"},   {"wifi_cert_len_key", "0"},
       {"wifi_cert_len_dhp", "0"},    {"ip_from_AutoIP", "0"},       {"ip_cert_len_ca", "0"},
       {"ip_cert_len_cert", "0"},     {"ip_cert_len_key", "0"},      {"ip_cert_len_dhp", "0"},
-      {"ip_linklocal", "0:0:0:0:0:0:0:0"},
   };
   return values;
 }
 
 }  // namespace
 
-ModuleState::ModuleState(config::EmulatorConfig settings, config::FlashStore& flash)
-    : m_settings(std::move(settings)), m_flash(flash), m_config(m_settings.identity) {}
+ModuleState::ModuleState(boost::asio::any_io_executor executor, config::EmulatorConfig settings,
+                         config::FlashStore& flash, net::LinkPacing pacing)
+    : m_executor(executor),
+      m_settings(std::move(settings)),
+      m_flash(flash),
+      m_config(m_settings.identity),
+      m_mapper(m_settings),
+      m_link(executor, m_settings, pacing, [this](const net::NetEvent& event) { forward(event); }),
+      m_sockets(executor, m_mapper, m_settings.connect_timeout,
+                [this](const net::NetEvent& event) { forward(event); }) {}
+
+void ModuleState::start_radio() {
+  const auto& config = m_config;
+  net::RadioSettings radio;
+  radio.mode = config.get_uint("wifi_mode");
+  const auto ssid = config.get_bytes("wifi_ssid");
+  const std::size_t length = std::min<std::size_t>(config.get_uint("wifi_ssid_len"), ssid.size());
+  radio.ssid.assign(ssid.begin(), ssid.begin() + static_cast<std::ptrdiff_t>(length));
+  radio.privacy = config.get_uint("wifi_priv_mode");
+  radio.passphrase = config.get_string("wifi_wpa_psk_text");
+  radio.dhcp = config.get_uint("ip_use_dhcpc");
+  radio.static_address = config.get_string("ip_ipaddr");
+  radio.static_netmask = config.get_string("ip_netmask");
+  radio.static_gateway = config.get_string("ip_gw");
+  radio.static_dns1 = config.get_string("ip_dns1");
+  radio.static_dns2 = config.get_string("ip_dns2");
+  radio.ipv6 = config.get_uint("ip_use_v6") != 0;
+  radio.mac_address = config.get_string("nv_wifi_macaddr");
+  m_link.start(radio);
+}
 
 std::optional<std::string> ModuleState::power_on() {
   ++m_power_cycles;
   m_clock.power_on();
-  m_wifi_state = 0;
+  m_sockets.close_all();
+  m_link.power_off();
   m_config = config::ConfigStore(m_settings.identity);
   std::optional<nlohmann::json> saved;
   try {
@@ -84,16 +113,25 @@ std::optional<std::string> ModuleState::status_value(std::string_view name) cons
   if (name == "nv_power_cycles" || name == "nv_reset_cycles") {
     return std::to_string(m_power_cycles);
   }
-  if (name == "wifi_state") return std::to_string(m_wifi_state);
+  if (name == "wifi_state") return std::to_string(wifi_state());
   if (name == "wifi_own_macaddr") return m_config.get("nv_wifi_macaddr");
-  if (name == "wifi_bssid") return std::string{"00:00:00:00:00:00"};
+  if (name == "wifi_bssid") {
+    const auto* network = m_link.access_point();
+    return network ? network->bssid : std::string{"00:00:00:00:00:00"};
+  }
   if (name == "wifi_channelnum") return m_config.get("wifi_channelnum");
   if (name == "wifi_sup_rate_mask") return m_config.get("wifi_opr_rate_mask");
   if (name == "wifi_bas_rate_mask") return m_config.get("wifi_bas_rate_mask");
   if (name == "wifi_chan_activity") return hex32(0);
-  if (name == "ip_ipaddr" || name == "ip_netmask" || name == "ip_gw" || name == "ip_dns1" ||
-      name == "ip_dns2") {
-    return m_config.get(name);
+  const net::IpSettings& ip = m_link.ip();
+  if (name == "ip_ipaddr") return ip.address;
+  if (name == "ip_netmask") return ip.netmask;
+  if (name == "ip_gw") return ip.gateway;
+  if (name == "ip_dns1") return ip.dns1;
+  if (name == "ip_dns2") return ip.dns2;
+  if (name == "ip_linklocal") {
+    if (!m_link.is_up() || m_config.get_uint("ip_use_v6") == 0) return "0:0:0:0:0:0:0:0";
+    return net::WifiLink::link_local_address(m_config.get_string("nv_wifi_macaddr"));
   }
   if (name == "ip_local" || name == "ip_dns1v6" || name == "ip_dns2v6") return m_config.get(name);
   const auto& fixed = fixed_status_values();

@@ -9,9 +9,15 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include "config/ConfigStore.hpp"
 #include "config/EmulatorConfig.hpp"
 #include "config/FlashStore.hpp"
+#include "netstack/ClientSockets.hpp"
+#include "netstack/HostMapper.hpp"
+#include "netstack/NetEvents.hpp"
+#include "netstack/WifiLink.hpp"
 #include "support/ModuleClock.hpp"
 
 namespace spwf::atcmd {
@@ -19,7 +25,20 @@ namespace spwf::atcmd {
 /// The emulated module's state and the services its commands use.
 class ModuleState {
  public:
-  ModuleState(config::EmulatorConfig settings, config::FlashStore& flash);
+  ModuleState(boost::asio::any_io_executor executor, config::EmulatorConfig settings,
+              config::FlashStore& flash, net::LinkPacing pacing);
+  ModuleState(const ModuleState&) = delete;
+  ModuleState& operator=(const ModuleState&) = delete;
+
+  /// Where network and radio events go (the Session turns them into +WIND lines).
+  void set_event_sink(net::NetEventSink sink) { m_sink = std::move(sink); }
+  boost::asio::any_io_executor executor() const { return m_executor; }
+  net::WifiLink& link() { return m_link; }
+  const net::WifiLink& link() const { return m_link; }
+  net::ClientSockets& sockets() { return m_sockets; }
+  const net::HostMapper& mapper() const { return m_mapper; }
+  /// Starts the radio with the configuration variables as they are now (boot, AT+S.WIFI=1).
+  void start_radio();
 
   config::ConfigStore& config() { return m_config; }
   const config::ConfigStore& config() const { return m_config; }
@@ -34,21 +53,28 @@ class ModuleState {
   /// AT+S.RANDOM: draws and remembers a new 32-bit random number.
   std::uint32_t draw_random();
   /// The current wifi_state (spec §2.10).
-  std::uint32_t wifi_state() const { return m_wifi_state; }
-  void set_wifi_state(std::uint32_t state) { m_wifi_state = state; }
+  std::uint32_t wifi_state() const { return m_link.state(); }
   /// A plausible free-heap figure for STS and the verbose OK line.
   std::uint32_t free_heap() const;
   /// The printed value of a status variable (spec §6.3), or nullopt for an unknown name.
   std::optional<std::string> status_value(std::string_view name) const;
 
  private:
+  void forward(const net::NetEvent& event) {
+    if (m_sink) m_sink(event);
+  }
+
+  boost::asio::any_io_executor m_executor;
   config::EmulatorConfig m_settings;
   config::FlashStore& m_flash;
   config::ConfigStore m_config;
   ModuleClock m_clock;
   std::mt19937 m_random{std::random_device{}()};
   std::uint32_t m_random_number = 0;
-  std::uint32_t m_wifi_state = 0;
+  net::NetEventSink m_sink;
+  net::HostMapper m_mapper;
+  net::WifiLink m_link;
+  net::ClientSockets m_sockets;
   std::uint32_t m_power_cycles = 0;
 };
 

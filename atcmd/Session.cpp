@@ -11,6 +11,7 @@
 #include "atcmd/CommandLine.hpp"
 #include "atcmd/CommandTable.hpp"
 #include "atcmd/LineFormat.hpp"
+#include "atcmd/NetIndications.hpp"
 #include "support/Log.hpp"
 #include "support/Trace.hpp"
 
@@ -35,7 +36,12 @@ WindMasks masks_of(const config::ConfigStore& config) {
 
 Session::Session(asio::any_io_executor executor, Transport& transport, ModuleState& state,
                  BootPacing pacing)
-    : m_executor(std::move(executor)), m_transport(transport), m_state(state), m_pacing(pacing) {}
+    : m_executor(std::move(executor)), m_transport(transport), m_state(state), m_pacing(pacing) {
+  m_state.set_event_sink([this](const net::NetEvent& event) {
+    const auto [wind, fields] = to_indication(event);
+    indicate(wind, fields);
+  });
+}
 
 asio::awaitable<void> Session::run() {
   co_await boot();
@@ -99,10 +105,9 @@ asio::awaitable<void> Session::boot() {
   indicate(Wind::console_active);
   co_await pause(k_after_console_active_ms);
   indicate(Wind::watchdog_running, firmware::watchdog_seconds);
-  m_state.set_wifi_state(3);
   if (config.get_uint("wifi_enabled") != 0) {
     co_await pause(k_before_radio_start_ms);
-    indicate(Wind::hardware_started);
+    m_state.start_radio();
   }
   flush();
 }

@@ -35,9 +35,19 @@ std::unique_ptr<spwf::atcmd::Transport> make_transport(asio::io_context& io, con
   return pty;
 }
 
+/// The configuration file (or the defaults), with the command line's mapping rules added.
 spwf::config::EmulatorConfig load_settings(const Options& options) {
-  if (options.config_file) return spwf::config::load_emulator_config(*options.config_file);
-  return spwf::config::default_emulator_config();
+  auto settings = options.config_file ? spwf::config::load_emulator_config(*options.config_file)
+                                      : spwf::config::default_emulator_config();
+  for (const auto& text : options.resolve) {
+    settings.resolve.push_back(spwf::config::parse_resolve_rule(text));
+  }
+  for (const auto& text : options.connect_to) {
+    settings.connect_to.push_back(spwf::config::parse_connect_to_rule(text));
+  }
+  settings.allow.insert(settings.allow.end(), options.allow.begin(), options.allow.end());
+  settings.deny.insert(settings.deny.end(), options.deny.begin(), options.deny.end());
+  return settings;
 }
 
 int run(const Options& options) {
@@ -49,10 +59,12 @@ int run(const Options& options) {
   spwf::config::FlashStore flash{options.state_dir};
   if (options.factory_reset) flash.erase_config();
   flash.load_config();  // a damaged saved state stops the start, naming the file
-  spwf::atcmd::ModuleState state{load_settings(options), flash};
+  asio::io_context io;
+  const auto pacing = options.boot == spwf::atcmd::BootPacing::real ? spwf::net::LinkPacing::real
+                                                                     : spwf::net::LinkPacing::instant;
+  spwf::atcmd::ModuleState state{io.get_executor(), load_settings(options), flash, pacing};
   if (auto problem = state.power_on()) throw spwf::config::StartupError(*problem);
 
-  asio::io_context io;
   auto transport = make_transport(io, options);
   spwf::atcmd::Session session{io.get_executor(), *transport, state, options.boot};
   asio::co_spawn(io, session.run(), [&io](std::exception_ptr failure) {

@@ -41,6 +41,12 @@ asio::awaitable<std::optional<asio::ip::address>> resolve(asio::any_io_executor 
 
 }  // namespace
 
+asio::awaitable<std::optional<asio::ip::address>> resolve_name(asio::any_io_executor executor,
+                                                               const HostMapper& mapper,
+                                                               std::string host, std::uint16_t port) {
+  co_return co_await resolve(executor, mapper.map(host, port));
+}
+
 asio::awaitable<std::variant<Connection, NetError>> connect_to(
     asio::any_io_executor executor, const HostMapper& mapper, std::string host,
     std::uint16_t port, StreamKind kind, std::chrono::milliseconds timeout) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -23,6 +24,11 @@ struct Connection {
   std::unique_ptr<Stream> stream;
   std::string peer_address;
 };
+
+/// Maps and resolves a name as the module would (for the address only); nullopt: not resolved.
+boost::asio::awaitable<std::optional<boost::asio::ip::address>> resolve_name(
+    boost::asio::any_io_executor executor, const HostMapper& mapper, std::string host,
+    std::uint16_t port);
 
 /// Resolves and connects; TCP for StreamKind::tcp and tls (the caller wraps TLS), UDP for udp.
 /// Fails with name_not_resolved or connect_failed.

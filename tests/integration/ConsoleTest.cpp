@@ -21,7 +21,7 @@ class ConsoleTest : public ::testing::Test {
   void SetUp() override {
     m_emulator = std::make_unique<EmulatorProcess>(state_dir());
     m_host = std::make_unique<PtyHost>(m_emulator->pty_path());
-    m_host->read_until(factory_boot_text());
+    m_host->read_until(factory_start_text());
   }
   std::filesystem::path state_dir() const { return m_temp.path() / "state"; }
   PtyHost& host() { return *m_host; }
@@ -134,7 +134,7 @@ TEST_F(ConsoleTest, UnsavedChangesAreLostOnResetSavedOnesSurviveResetAndRestart)
   echo_off();
   EXPECT_EQ(host().command("AT+S.SCFG=user_desc,kitchen"), "AT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.RESET"), "AT-S.OK\r\n");
-  EXPECT_EQ(host().read_until("Started\r\n"), "+WIND:2:Reset\r\n" + factory_boot_text());
+  EXPECT_EQ(host().read_until(factory_start_text()), "+WIND:2:Reset\r\n" + factory_start_text());
   // The reset brought back echo (factory) and the factory user_desc.
   EXPECT_EQ(host().command("AT+S.GCFG=user_desc"),
             "AT+S.GCFG=user_desc\r\nAT-S.Var:user_desc=anonymous\r\nAT-S.OK\r\n");
@@ -142,17 +142,17 @@ TEST_F(ConsoleTest, UnsavedChangesAreLostOnResetSavedOnesSurviveResetAndRestart)
   EXPECT_EQ(host().command("AT+S.SCFG=user_desc,kitchen"), "AT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.WCFG"), "AT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.RESET"), "AT-S.OK\r\n");
-  host().read_until("Started\r\n");
+  host().read_until(factory_start_text());
   EXPECT_EQ(host().command("AT+S.GCFG=user_desc"), "AT-S.Var:user_desc=kitchen\r\nAT-S.OK\r\n");
   restart();
-  host().read_until("Started\r\n");
+  host().read_until(factory_start_text());
   EXPECT_EQ(host().command("AT+S.GCFG=user_desc"), "AT-S.Var:user_desc=kitchen\r\nAT-S.OK\r\n");
   EXPECT_EQ(host().command("AT&F"), "AT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.GCFG=user_desc"),
             "AT+S.GCFG=user_desc\r\nAT-S.Var:user_desc=anonymous\r\nAT-S.OK\r\n");
   EXPECT_EQ(host().command("AT&W"), "AT&W\r\nAT-S.OK\r\n");
   restart();
-  host().read_until("Started\r\n");
+  host().read_until(factory_start_text());
   EXPECT_EQ(host().command("AT+S.GCFG=user_desc"),
             "AT+S.GCFG=user_desc\r\nAT-S.Var:user_desc=anonymous\r\nAT-S.OK\r\n");
 }
@@ -164,7 +164,7 @@ TEST_F(ConsoleTest, MaskedIndicationsAreDropped) {
             "AT-S.Var:console_wind_off_low=0x00000004\r\nAT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.WCFG"), "AT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.RESET"), "AT-S.OK\r\n");
-  EXPECT_EQ(host().read_until("Started\r\n"), factory_boot_text());
+  EXPECT_EQ(host().read_until(factory_start_text()), factory_start_text());
 }
 
 TEST_F(ConsoleTest, WindPrefixFollowsConsoleWinds) {
@@ -248,7 +248,7 @@ TEST(ConsoleStartTest, CorruptStateStopsTheStartAndFactoryResetRecovers) {
   }
   EmulatorProcess recovered{state, {"--factory-reset"}};
   PtyHost host{recovered.pty_path()};
-  host.read_until(factory_boot_text());
+  host.read_until(factory_start_text());
   EXPECT_EQ(host.command("AT"), "AT\r\nAT-S.OK\r\n");
 }
 
@@ -261,7 +261,7 @@ TEST(ConsoleStartTest, PtyLinkTraceAndCleanExit) {
                              {"--pty-link", link.string(), "--trace", trace.string()}};
     ASSERT_TRUE(std::filesystem::is_symlink(link));
     PtyHost host{link.string()};
-    host.read_until(factory_boot_text());
+    host.read_until(factory_start_text());
     EXPECT_EQ(host.command("AT"), "AT\r\nAT-S.OK\r\n");
     EXPECT_EQ(emulator.terminate(), 0);
   }
@@ -292,7 +292,7 @@ TEST(ConsoleStartTest, IdentityComesFromTheConfig) {
   }
   EmulatorProcess emulator{temp.path() / "state", {"--config", file.string()}};
   PtyHost host{emulator.pty_path()};
-  host.read_until(factory_boot_text());
+  host.read_until(factory_boot_text() + default_join_text("fe80:0:0:0:280:e1ff:fe01:203"));
   EXPECT_EQ(host.command("AT+S.GCFG=nv_serial"),
             "AT+S.GCFG=nv_serial\r\nAT-S.Var:nv_serial=99990001\r\nAT-S.OK\r\n");
   EXPECT_EQ(host.command("AT+S.STS=wifi_own_macaddr"),

@@ -246,4 +246,16 @@ std::string factory_boot_text() {
          "+WIND:32:WiFi Hardware Started\r\n";
 }
 
+std::string default_join_text(std::string_view link_local) {
+  return "+WIND:21:WiFi Scanning\r\n"
+         "+WIND:35:WiFi Scan Complete:00\r\n"
+         "+WIND:19:WiFi Join:00:11:22:33:44:55\r\n"
+         "+WIND:25:WiFi Association successful:STTest\r\n"
+         "+WIND:24:WiFi Up:0:192.168.1.100\r\n"
+         "+WIND:24:WiFi Up::" +
+         std::string{link_local} + "\r\n";
+}
+
+std::string factory_start_text() { return factory_boot_text() + default_join_text(); }
+
 }  // namespace spwf::testing

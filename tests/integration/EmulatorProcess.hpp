@@ -91,5 +91,9 @@ class PtyHost {
 
 /// The boot indications of a factory module with the radio on (spec §2.9), up to WIND 32.
 std::string factory_boot_text();
+/// The join of the default open network "STTest" that follows, up to the IPv6 WiFi Up line.
+std::string default_join_text(std::string_view link_local = "fe80:0:0:0:280:e1ff:febd:39");
+/// Boot and join of a factory module in the default configuration.
+std::string factory_start_text();
 
 }  // namespace spwf::testing

@@ -1,0 +1,77 @@
+#include "atcmd/NetIndications.hpp"
+
+#include <type_traits>
+
+namespace spwf::atcmd {
+namespace {
+
+std::string join(std::initializer_list<std::string> parts) {
+  std::string out;
+  for (const auto& part : parts) {
+    if (!out.empty()) out += ':';
+    out += part;
+  }
+  return out;
+}
+
+std::string number(std::size_t value) { return std::to_string(value); }
+
+}  // namespace
+
+std::pair<Wind, std::string> to_indication(const net::NetEvent& event) {
+  return std::visit(
+      [](const auto& e) -> std::pair<Wind, std::string> {
+        using E = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<E, net::RadioStarted>) return {Wind::hardware_started, {}};
+        if constexpr (std::is_same_v<E, net::RadioStopped>) return {Wind::powered_down, {}};
+        if constexpr (std::is_same_v<E, net::ScanStarted>) return {Wind::scanning, {}};
+        if constexpr (std::is_same_v<E, net::ScanCompleted>) return {Wind::scan_complete, "00"};
+        if constexpr (std::is_same_v<E, net::JoinStarted>) return {Wind::join, e.bssid};
+        if constexpr (std::is_same_v<E, net::Associated>) {
+          return {Wind::association_successful, e.ssid};
+        }
+        if constexpr (std::is_same_v<E, net::HandshakeCompleted>) {
+          return {Wind::wpa_handshake_complete, {}};
+        }
+        if constexpr (std::is_same_v<E, net::Deauthenticated>) {
+          return {Wind::deauthentication, number(e.reason)};
+        }
+        if constexpr (std::is_same_v<E, net::AccessPointStarted>) return {Wind::started_ap, e.ssid};
+        if constexpr (std::is_same_v<E, net::LinkUp>) {
+          // IPv4 ":%u:%i" with interface 0; IPv6 ":%i" behind an empty field.
+          return {Wind::wifi_up, e.ipv6 ? ":" + e.address : "0:" + e.address};
+        }
+        if constexpr (std::is_same_v<E, net::LinkLost>) return {Wind::network_lost, {}};
+        if constexpr (std::is_same_v<E, net::SocketData>) {
+          return {Wind::pending_data, ":" + join({number(e.id), number(e.received), number(e.total)})};
+        }
+        if constexpr (std::is_same_v<E, net::SocketClosed>) {
+          return {Wind::socket_closed, join({number(e.id), number(e.reason)})};
+        }
+        if constexpr (std::is_same_v<E, net::SocketDropped>) {
+          return {Wind::socket_dropping_data, ":" + join({number(e.id), number(e.bytes)})};
+        }
+        if constexpr (std::is_same_v<E, net::ServerClientArrived>) {
+          return {Wind::incoming_socket_client,
+                  join({e.address, number(e.port), number(e.server), number(e.client)})};
+        }
+        if constexpr (std::is_same_v<E, net::ServerClientGone>) {
+          return {Wind::socket_client_gone, join({e.address, number(e.port), number(e.server),
+                                                  number(e.client), number(e.reason)})};
+        }
+        if constexpr (std::is_same_v<E, net::ServerData>) {
+          return {Wind::pending_data, join({number(e.server), number(e.client), number(e.received),
+                                            number(e.total)})};
+        }
+        if constexpr (std::is_same_v<E, net::ServerDropped>) {
+          return {Wind::socket_dropping_data,
+                  join({number(e.server), number(e.client), number(e.bytes)})};
+        }
+        if constexpr (std::is_same_v<E, net::ServerClientRefused>) {
+          return {Wind::sockd_dropping_client, number(e.server)};
+        }
+      },
+      event);
+}
+
+}  // namespace spwf::atcmd

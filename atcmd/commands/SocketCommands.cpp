@@ -1,0 +1,153 @@
+#include "atcmd/commands/SocketCommands.hpp"
+
+#include <string>
+
+#include "atcmd/CommandContext.hpp"
+#include "atcmd/Session.hpp"
+#include "netstack/Connector.hpp"
+#include "support/Log.hpp"
+
+namespace spwf::atcmd::commands {
+namespace asio = boost::asio;
+
+namespace {
+
+AtError to_at_error(net::NetError error) {
+  switch (error) {
+    case net::NetError::none: return AtError::none;
+    case net::NetError::link_down: return AtError::wait_for_connection_up;
+    case net::NetError::name_not_resolved: return AtError::dns_address_failure;
+    case net::NetError::connect_failed: return AtError::failed_to_open_socket;
+    case net::NetError::too_many_sockets: return AtError::too_many_sockets;
+    case net::NetError::illegal_id: return AtError::illegal_socket_id;
+    case net::NetError::pending_data: return AtError::pending_data;
+    case net::NetError::not_connected: return AtError::socket_not_connected;
+    case net::NetError::write_failed: return AtError::write_failed;
+    case net::NetError::port_in_use: return AtError::port_already_opened;
+  }
+  return AtError::failed_to_open_socket;
+}
+
+// A socket id parameter: decimal and in use, else 76 (spec §3.5.2).
+std::optional<unsigned> socket_id(CommandContext& context, std::size_t index) {
+  const Arguments& args = context.args();
+  if (!args.is_number(index) || args.number(index) >= net::ClientSockets::max_sockets) {
+    return std::nullopt;
+  }
+  const auto id = static_cast<unsigned>(args.number(index));
+  if (!context.state().sockets().in_use(id)) return std::nullopt;
+  return id;
+}
+
+std::string kind_number(net::StreamKind kind) {
+  return std::to_string(static_cast<unsigned>(kind));
+}
+
+}  // namespace
+
+// AT+S.SOCKON=<host>,<port>,<3rd>,<t|u|s|name> (spec §3.5.1, in the handler's order of checks).
+asio::awaitable<AtError> socket_open(CommandContext& context) {
+  const Arguments& args = context.args();
+  if (auto error = args.check_count(4, 4); error != AtError::none) co_return error;
+  ModuleState& state = context.state();
+  if (state.wifi_state() < 10) co_return AtError::wait_for_connection_up;
+  auto& sockets = state.sockets();
+  bool free_slot = false;
+  for (unsigned id = 0; id < net::ClientSockets::max_sockets; ++id) free_slot |= !sockets.in_use(id);
+  if (!free_slot) co_return AtError::too_many_sockets;
+
+  const std::string host{args.text(0)};
+  const auto port = static_cast<std::uint16_t>(args.number(1) & 0xFFFF);
+  const std::string_view kind = args.text(3);
+  if (kind.empty()) {
+    // The module resolves the name before it looks at the kind.
+    const auto address = co_await net::resolve_name(state.executor(), state.mapper(), host, port);
+    co_return address ? AtError::invalid_arguments : AtError::dns_address_failure;
+  }
+  net::OpenRequest request;
+  request.host = host;
+  request.port = port;
+  request.local_port = static_cast<std::uint32_t>(args.number(2));
+  const auto& config = state.config();
+  request.capacity = std::max<std::size_t>(1, config.get_uint("ip_sock_memsize")) * 1500;
+  request.threshold = config.get_uint("ip_sock_threshold");
+  if (kind == "t" || kind == "T") {
+    request.kind = net::StreamKind::tcp;
+  } else if (kind == "u" || kind == "U") {
+    request.kind = net::StreamKind::udp;
+  } else {
+    log::warn("TLS sockets are not emulated yet: SOCKON " + host + " answers error 74");
+    co_return AtError::failed_to_open_socket;
+  }
+  auto outcome = co_await sockets.open(std::move(request));
+  if (auto* failure = std::get_if<net::NetError>(&outcome)) co_return to_at_error(*failure);
+  const auto& opened = std::get<net::Opened>(outcome);
+  context.result(label::on, opened.peer_address + ":" + std::to_string(opened.id));
+  co_return AtError::none;
+}
+
+asio::awaitable<AtError> socket_query(CommandContext& context) {
+  if (auto error = context.args().check_count(1, 1); error != AtError::none) co_return error;
+  const auto id = socket_id(context, 0);
+  if (!id) co_return AtError::illegal_socket_id;
+  context.result(label::query, std::to_string(*context.state().sockets().pending(*id)));
+  co_return AtError::none;
+}
+
+// AT+S.SOCKR=<id>,<len>: Read Cap / Empty / Reading lines, then exactly the raw bytes.
+asio::awaitable<AtError> socket_read(CommandContext& context) {
+  const Arguments& args = context.args();
+  if (auto error = args.check_count(2, 2); error != AtError::none) co_return error;
+  const auto id = socket_id(context, 0);
+  if (!id) co_return AtError::illegal_socket_id;
+  auto& sockets = context.state().sockets();
+  const std::size_t pending = *sockets.pending(*id);
+  if (pending == 0) {
+    context.info(label::empty);
+    co_return AtError::none;
+  }
+  std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(args.number(1), pending));
+  if (args.number(1) == 0) {
+    length = pending;
+  } else if (args.number(1) > pending) {
+    context.info(label::read_cap, std::to_string(pending));
+  }
+  context.info(label::reading, std::to_string(length) + ":" + std::to_string(pending));
+  context.raw(sockets.read(*id, length));
+  co_return AtError::none;
+}
+
+// AT+S.SOCKW=<id>,<len><CR><data>: checks before the payload end the command at once.
+asio::awaitable<AtError> socket_write(CommandContext& context) {
+  const Arguments& args = context.args();
+  if (auto error = args.check_count(2, 2); error != AtError::none) co_return error;
+  if (context.state().wifi_state() < 10) co_return AtError::wait_for_connection_up;
+  const auto id = socket_id(context, 0);
+  if (!id) co_return AtError::illegal_socket_id;
+  const std::uint64_t length = args.number(1);
+  if (length == 0) co_return AtError::argument_zero;
+  const auto payload = co_await context.read_payload(static_cast<std::size_t>(length));
+  if (!payload) co_return AtError::write_failed;
+  co_return to_at_error(co_await context.state().sockets().write(*id, *payload));
+}
+
+asio::awaitable<AtError> socket_close(CommandContext& context) {
+  if (auto error = context.args().check_count(1, 1); error != AtError::none) co_return error;
+  const auto id = socket_id(context, 0);
+  if (!id) co_return AtError::illegal_socket_id;
+  co_return to_at_error(context.state().sockets().close(*id));
+}
+
+// AT+S.SOCKL: "AT-S.List::<id>:<connected>:<kind>:<pending>:<ip>:<port>" per socket.
+asio::awaitable<AtError> socket_list(CommandContext& context) {
+  if (auto error = context.args().check_count(0, 0); error != AtError::none) co_return error;
+  for (const auto& row : context.state().sockets().list()) {
+    context.result(label::list, ":" + std::to_string(row.id) + ":" +
+                                    std::to_string(row.connected ? 1 : 0) + ":" +
+                                    kind_number(row.kind) + ":" + std::to_string(row.pending) +
+                                    ":" + row.peer_address + ":" + std::to_string(row.local_port));
+  }
+  co_return AtError::none;
+}
+
+}  // namespace spwf::atcmd::commands
