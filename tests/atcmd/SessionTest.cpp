@@ -7,9 +7,12 @@
 // the table (SOCKW, SOCKDW, TLSCERT, FSC, ...) has a handler so far. Add the tests with the first
 // payload command, e.g. "AT+S.SOCKW=0,5\rhello" in 1/8/unlimited pieces.
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <exception>
@@ -18,10 +21,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <gtest/gtest.h>
 
 #include "atcmd/ModuleState.hpp"
 #include "atcmd/Session.hpp"
@@ -49,8 +48,7 @@ constexpr std::string_view factory_boot =
 class TemporaryDirectory {
  public:
   TemporaryDirectory() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "spwf-session-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "spwf-session-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     m_path = pattern;
   }
@@ -148,9 +146,9 @@ class SessionTest : public ::testing::TestWithParam<std::size_t> {
   /// Sets a configuration variable through the console and checks the OK.
   void set_variable(std::string_view name, std::string_view value) {
     const std::string command = "AT+S.SCFG=" + std::string{name} + "," + std::string{value};
-    ASSERT_EQ(exchange(command + "\r", "AT-S.OK\r\n"),
-              (m_state.config().get_uint("console_echo") != 0 ? command + "\r\n" : "") +
-                  "AT-S.OK\r\n");
+    ASSERT_EQ(
+        exchange(command + "\r", "AT-S.OK\r\n"),
+        (m_state.config().get_uint("console_echo") != 0 ? command + "\r\n" : "") + "AT-S.OK\r\n");
   }
 
   TemporaryDirectory m_directory;
@@ -245,8 +243,7 @@ TEST_P(SessionTest, StrayByteBeforeACommandDropsTheLineSilently) {
 // <- AT+<BS> <BS><CR><LF> AT-S.OK<CR><LF>           (the line is "AT")
 TEST_P(SessionTest, BackspaceDeletesTheLastCharacter) {
   boot();
-  EXPECT_EQ(exchange("ATX\bI\r", "found\r\n"),
-            "ATX\b \bI\r\nAT-S.ERROR:1:Command not found\r\n");
+  EXPECT_EQ(exchange("ATX\bI\r", "found\r\n"), "ATX\b \bI\r\nAT-S.ERROR:1:Command not found\r\n");
   EXPECT_EQ(exchange("AT+\b\r", "AT-S.OK\r\n"), "AT+\b \b\r\nAT-S.OK\r\n");
 }
 

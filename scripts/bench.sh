@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the benchmarks in build-bench (-DSPWF_BUILD_BENCH=ON, RelWithDebInfo) and runs every
+# bench program found there. Benchmarks print figures and targets; they never fail on timings,
+# so a non-zero exit means a benchmark could not run at all.
+#   scripts/bench.sh              # all benchmarks, default sizes
+#   JOBS=2 scripts/bench.sh       # limit the build's parallelism (default: nproc)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${JOBS:-$(nproc)}
+
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPWF_BUILD_BENCH=ON >/dev/null
+cmake --build build-bench -j"$jobs" --target benchmarks
+
+status=0
+for program in build-bench/bench/bench_*; do
+  [ -f "$program" ] && [ -x "$program" ] || continue
+  echo "== $(basename "$program")"
+  "$program" || status=1
+done
+exit "$status"
