@@ -17,6 +17,7 @@ Dialogue (factory settings, echo on; the echoed command lines are skipped):
     (echo server answers)                +WIND:55:Pending Data::0:5:5
     AT+S.SOCKR=0,5                       AT-S.Reading:5:5<CR><LF>hello AT-S.OK
     AT+S.SOCKC=0                         AT-S.OK
+    AT+S.WCFG                            AT-S.OK
 """
 
 import argparse
@@ -218,6 +219,12 @@ def main():
           needs=["AT+S.SOCKON to the host's echo server -> AT-S.On:127.0.0.1:0"])
     def _():
         console.send(b"AT+S.SOCKC=0\r")
+        console.wait_for(rb"AT-S\.OK\r\n", step_timeout)
+
+    @step("AT+S.WCFG -> AT-S.OK (the module's flash on the volume is writable)",
+          needs=["AT -> AT-S.OK"])
+    def _():
+        console.send(b"AT+S.WCFG\r")
         console.wait_for(rb"AT-S\.OK\r\n", step_timeout)
 
     if console is not None:
