@@ -1,12 +1,6 @@
 #include "emulator/TcpConsoleTransport.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <exception>
-#include <stdexcept>
-#include <system_error>
-#include <utility>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -15,6 +9,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/system/system_error.hpp>
+#include <charconv>
+#include <exception>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
 
 #include "support/Log.hpp"
 

@@ -3,17 +3,16 @@
 // reach the emulated module. Like a serial line it has one far end: one host at a time; a second
 // connection while one is active is told "console busy" and closed.
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "atcmd/Transport.hpp"
 #include "emulator/OutputBacklog.hpp"
@@ -83,7 +82,8 @@ class TcpConsoleTransport final : public atcmd::Transport {
   asio::steady_timer m_input_signal;   ///< read_some waits here for host bytes
   asio::steady_timer m_room_signal;    ///< the receive loop waits here for input room
   asio::steady_timer m_output_signal;  ///< the send loop waits here for output
-  asio::ip::tcp::socket* m_host_socket = nullptr;  ///< the connected host's socket, owned by serve_host
+  asio::ip::tcp::socket* m_host_socket =
+      nullptr;           ///< the connected host's socket, owned by serve_host
   std::string m_input;   ///< received from the host, not yet read by the Session
   std::string m_output;  ///< queued for the connected host
   OutputBacklog m_backlog;

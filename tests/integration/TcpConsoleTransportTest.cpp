@@ -7,11 +7,7 @@
 //   A disconnects; module writes "lost"    → dropped (nobody attached)
 //   host C connects; module writes "AT-S.OK\r\n" → C receives only that
 
-#include <chrono>
-#include <functional>
-#include <memory>
-#include <optional>
-#include <string>
+#include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -20,7 +16,11 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <gtest/gtest.h>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
 
 #include "emulator/TcpConsoleTransport.hpp"
 
@@ -112,7 +112,9 @@ class TcpConsoleTransportTest : public ::testing::Test {
   bool m_reader_ended = false;
 };
 
-TEST_F(TcpConsoleTransportTest, ListensOnAnEphemeralPort) { EXPECT_NE(port(), 0); }
+TEST_F(TcpConsoleTransportTest, ListensOnAnEphemeralPort) {
+  EXPECT_NE(port(), 0);
+}
 
 TEST_F(TcpConsoleTransportTest, FirstHostReceivesOutputWrittenBeforeItConnected) {
   m_transport->write("+WIND:1:Poweron\r\n");
