@@ -325,12 +325,23 @@ EmulatorFigures emulator_round_trips(std::size_t count) {
   EmulatorChild emulator{state_dir.path()};
   FileDescriptor host = open_slave(emulator.pty_path());
   std::string buffer;
-  if (!read_until(host.get(), buffer, "+WIND:32:WiFi Hardware Started\r\n", answer_deadline)) {
-    throw std::runtime_error("no boot indications from spwf04emu; got \"" + buffer + "\"");
+  // The factory start ends with the join of the default network; its last line is the IPv6
+  // WiFi Up (ip_use_v6=1).
+  if (!read_until(host.get(), buffer, "+WIND:24:WiFi Up::", answer_deadline) ||
+      !read_until(host.get(), buffer, "\r\n", answer_deadline)) {
+    throw std::runtime_error("spwf04emu did not boot and join; got \"" + buffer + "\"");
   }
-  write_all(host.get(), "AT+S.SCFG=console_echo,0\r");
-  if (!read_until(host.get(), buffer, reply, answer_deadline) || !buffer.empty()) {
-    throw std::runtime_error("echo could not be turned off; got \"" + buffer + "\"");
+  // Echo off, and every indication masked (as the mbed driver does around socket reads), so
+  // the timed exchanges are exactly "AT\r" and "AT-S.OK\r\n".
+  for (const std::string_view setup :
+       {"AT+S.SCFG=console_echo,0\r", "AT+S.SCFG=console_wind_off_low,0xFFFFFFFF\r",
+        "AT+S.SCFG=console_wind_off_medium,0xFFFFFFFF\r",
+        "AT+S.SCFG=console_wind_off_high,0xFFFFFFFF\r"}) {
+    write_all(host.get(), setup);
+    if (!read_until(host.get(), buffer, reply, answer_deadline) || !buffer.empty()) {
+      throw std::runtime_error("\"" + std::string{setup.substr(0, setup.size() - 1)} +
+                               "\" failed; got \"" + buffer + "\"");
+    }
   }
   EmulatorFigures figures;
   figures.idle_rss_kb = resident_kilobytes(emulator.pid());

@@ -3,21 +3,26 @@
 // Every test runs three times: host bytes delivered one at a time, in 8-byte pieces, and all at
 // once, so the framing is shown not to depend on how the bytes arrive.
 //
-// TODO: payload after the CR (§2.5, Session::read_payload) is not tested here yet: no command of
-// the table (SOCKW, SOCKDW, TLSCERT, FSC, ...) has a handler so far. Add the tests with the first
-// payload command, e.g. "AT+S.SOCKW=0,5\rhello" in 1/8/unlimited pieces.
+// Payload after the CR (§2.5, Session::read_payload) is tested through AT+S.SOCKW, the first
+// payload command with a handler, writing to a real TCP peer on 127.0.0.1:0.
 
 #include <gtest/gtest.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -27,6 +32,7 @@
 #include "atcmd/Wire.hpp"
 #include "config/EmulatorConfig.hpp"
 #include "config/FlashStore.hpp"
+#include "netstack/WifiLink.hpp"
 #include "tests/atcmd/MemoryTransport.hpp"
 
 namespace spwf::atcmd {
@@ -36,13 +42,20 @@ namespace asio = boost::asio;
 using testing::MemoryTransport;
 using Clock = std::chrono::steady_clock;
 
-/// The boot indications of a factory module with the radio on (spec §2.9).
+/// The boot indications of a factory module with the radio on, and its join (spec §2.9).
 constexpr std::string_view factory_boot =
     "+WIND:1:Poweron:171117-0328fe3-SPWF04S\r\n"
     "+WIND:13:Copyright (c) 2012-2017 STMicroelectronics, Inc.  All rights Reserved:SPWF04SA\r\n"
     "+WIND:0:Console active\r\n"
     "+WIND:3:Watchdog Running:20\r\n"
-    "+WIND:32:WiFi Hardware Started\r\n";
+    "+WIND:32:WiFi Hardware Started\r\n"
+    // The join of the default open network "STTest" follows (instant pacing).
+    "+WIND:21:WiFi Scanning\r\n"
+    "+WIND:35:WiFi Scan Complete:00\r\n"
+    "+WIND:19:WiFi Join:00:11:22:33:44:55\r\n"
+    "+WIND:25:WiFi Association successful:STTest\r\n"
+    "+WIND:24:WiFi Up:0:192.168.1.100\r\n"
+    "+WIND:24:WiFi Up::fe80:0:0:0:280:e1ff:febd:39\r\n";
 
 /// A fresh temporary directory for the module's flash, removed with the object.
 class TemporaryDirectory {
@@ -64,12 +77,58 @@ class TemporaryDirectory {
   std::filesystem::path m_path;
 };
 
+/// A real TCP peer on 127.0.0.1:0: accepts one connection and collects what it receives.
+class LoopbackPeer {
+ public:
+  explicit LoopbackPeer(asio::io_context& io) : m_shared(std::make_shared<Shared>(io)) {
+    // The coroutine holds the shared part, so it may outlive this object safely.
+    asio::co_spawn(io, serve(m_shared), [](std::exception_ptr failure) {
+      if (failure) ADD_FAILURE() << "the loopback peer failed";
+    });
+  }
+  ~LoopbackPeer() {
+    boost::system::error_code ignored;
+    m_shared->acceptor.close(ignored);
+    m_shared->socket.close(ignored);
+  }
+  LoopbackPeer(const LoopbackPeer&) = delete;
+  LoopbackPeer& operator=(const LoopbackPeer&) = delete;
+
+  std::uint16_t port() const { return m_shared->acceptor.local_endpoint().port(); }
+  /// Everything received so far.
+  const std::string& received() const { return m_shared->received; }
+
+ private:
+  struct Shared {
+    explicit Shared(asio::io_context& io)
+        : acceptor(io, {asio::ip::address_v4::loopback(), 0}), socket(io) {}
+    asio::ip::tcp::acceptor acceptor;
+    asio::ip::tcp::socket socket;
+    std::string received;
+  };
+
+  static asio::awaitable<void> serve(std::shared_ptr<Shared> shared) {
+    const auto token = asio::as_tuple(asio::use_awaitable);
+    auto [accept_error] = co_await shared->acceptor.async_accept(shared->socket, token);
+    if (accept_error) co_return;
+    std::array<char, 1024> buffer;
+    for (;;) {
+      auto [error, count] = co_await shared->socket.async_read_some(asio::buffer(buffer), token);
+      if (error) co_return;
+      shared->received.append(buffer.data(), count);
+    }
+  }
+
+  std::shared_ptr<Shared> m_shared;
+};
+
 /// A booted module on a memory transport; the parameter is the transport's piece size.
 class SessionTest : public ::testing::TestWithParam<std::size_t> {
  protected:
   SessionTest()
       : m_flash(m_directory.path()),
-        m_state(config::default_emulator_config(), m_flash),
+        m_state(m_io.get_executor(), config::default_emulator_config(), m_flash,
+                net::LinkPacing::instant),
         m_transport(m_io.get_executor(), GetParam()),
         m_session(m_io.get_executor(), m_transport, m_state, BootPacing::instant) {
     if (auto problem = m_state.power_on()) throw std::runtime_error(*problem);
@@ -143,6 +202,13 @@ class SessionTest : public ::testing::TestWithParam<std::size_t> {
     return m_transport.take_output();
   }
 
+  /// Opens client socket 0 to `peer` with AT+S.SOCKON and checks the answer.
+  void open_socket(const LoopbackPeer& peer) {
+    const std::string command = "AT+S.SOCKON=127.0.0.1," + std::to_string(peer.port()) + ",NULL,t";
+    ASSERT_EQ(exchange(command + "\r", "AT-S.OK\r\n"),
+              command + "\r\nAT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
+  }
+
   /// Sets a configuration variable through the console and checks the OK.
   void set_variable(std::string_view name, std::string_view value) {
     const std::string command = "AT+S.SCFG=" + std::string{name} + "," + std::string{value};
@@ -153,8 +219,8 @@ class SessionTest : public ::testing::TestWithParam<std::size_t> {
 
   TemporaryDirectory m_directory;
   config::FlashStore m_flash;
+  asio::io_context m_io;  // before every I/O object, which must not outlive it
   ModuleState m_state;
-  asio::io_context m_io;
   MemoryTransport m_transport;
   Session m_session;
   bool m_finished = false;
@@ -177,11 +243,12 @@ INSTANTIATE_TEST_SUITE_P(Fragmentation, SessionTest,
 // <- +WIND:0:Console active
 // <- +WIND:3:Watchdog Running:20
 // <- +WIND:32:WiFi Hardware Started
+// <- +WIND:21:WiFi Scanning … +WIND:24:WiFi Up::fe80:0:0:0:280:e1ff:febd:39   (join of STTest)
 TEST_P(SessionTest, BootWritesTheFactoryIndications) {
   boot();
   settle();
   EXPECT_EQ(m_transport.output(), "");
-  EXPECT_EQ(m_state.wifi_state(), 3u);
+  EXPECT_EQ(m_state.wifi_state(), 10u);
 }
 
 // -> AT<CR>
@@ -401,6 +468,81 @@ TEST_P(SessionTest, ConsoleErrsShapesTheErrorLine) {
   EXPECT_EQ(exchange("AT+S.FOO\r", "AT-S.ERROR:1\r\n"), "AT+S.FOO\r\nAT-S.ERROR:1\r\n");
   set_variable("console_errs", "0");
   EXPECT_EQ(exchange("AT+S.FOO\r", "ERROR\r\n"), "AT+S.FOO\r\nAT-S.ERROR\r\n");
+}
+
+// -> AT+S.SOCKON=127.0.0.1,<port>,NULL,t<CR>
+// <- AT+S.SOCKON=127.0.0.1,<port>,NULL,t<CR><LF> AT-S.On:127.0.0.1:0<CR><LF> AT-S.OK<CR><LF>
+// -> AT+S.SOCKW=0,10<CR>AT<CR><LF>x<BS>!A<CR>T     (10 payload bytes: raw, not echoed, not edited)
+// <- AT+S.SOCKW=0,10<CR><LF> AT-S.OK<CR><LF>
+//    (the peer receives exactly the 10 bytes)
+TEST_P(SessionTest, PayloadAfterTheCrIsReadRawAndNotEchoed) {
+  boot();
+  LoopbackPeer peer{m_io};
+  open_socket(peer);
+  const std::string payload = "AT\r\nx\b!A\rT";
+  ASSERT_EQ(payload.size(), 10u);
+  EXPECT_EQ(exchange("AT+S.SOCKW=0,10\r" + payload, "AT-S.OK\r\n"),
+            "AT+S.SOCKW=0,10\r\nAT-S.OK\r\n");
+  EXPECT_TRUE(run_until([&] { return peer.received().size() >= payload.size(); }));
+  EXPECT_EQ(peer.received(), payload);
+}
+
+// -> AT+S.SOCKW=0,5<CR>helloAT<CR>             (one burst: payload, then the next command)
+// <- AT+S.SOCKW=0,5<CR><LF> AT-S.OK<CR><LF> AT<CR><LF> AT-S.OK<CR><LF>
+TEST_P(SessionTest, CommandAfterThePayloadIsFramedNormally) {
+  boot();
+  LoopbackPeer peer{m_io};
+  open_socket(peer);
+  EXPECT_EQ(exchange("AT+S.SOCKW=0,5\rhelloAT\r", "AT-S.OK\r\nAT\r\nAT-S.OK\r\n"),
+            "AT+S.SOCKW=0,5\r\nAT-S.OK\r\nAT\r\nAT-S.OK\r\n");
+  EXPECT_TRUE(run_until([&] { return peer.received() == "hello"; })) << peer.received();
+}
+
+// -> AT+S.SOCKW=0,5<CR>hel                     (the module waits for the rest of the payload)
+// <- AT+S.SOCKW=0,5<CR><LF>
+//    (WIND 55 raised)                           held: the command is still running
+// -> lo
+// <- AT-S.OK<CR><LF> +WIND:55:Pending Data::1:10:10<CR><LF>
+TEST_P(SessionTest, WindRaisedWhileAPayloadIsReadFollowsTheFinalLine) {
+  boot();
+  LoopbackPeer peer{m_io};
+  open_socket(peer);
+  EXPECT_EQ(send("AT+S.SOCKW=0,5\rhel"), "AT+S.SOCKW=0,5\r\n");
+  m_session.indicate(Wind::pending_data, ":1:10:10");
+  settle();
+  EXPECT_EQ(m_transport.output(), "");
+  EXPECT_EQ(exchange("lo", "Pending Data::1:10:10\r\n"),
+            "AT-S.OK\r\n+WIND:55:Pending Data::1:10:10\r\n");
+  EXPECT_TRUE(run_until([&] { return peer.received() == "hello"; })) << peer.received();
+}
+
+// -> AT+S.SOCKW=3,4<CR>abcd                    (socket 3 is not open)
+// <- AT+S.SOCKW=3,4<CR><LF> AT-S.ERROR:76:Illegal Socket ID<CR><LF>
+// <- abcd            (the error comes before the payload is read, so the line editor sees
+//                     the bytes: echoed, and dropped since they do not start with AT)
+// -> AT<CR>
+// <- AT<CR><LF> AT-S.OK<CR><LF>
+TEST_P(SessionTest, PayloadOfACommandThatFailsEarlyGoesToTheLineEditor) {
+  boot();
+  EXPECT_EQ(exchange("AT+S.SOCKW=3,4\rabcd", "ID\r\nabcd"),
+            "AT+S.SOCKW=3,4\r\nAT-S.ERROR:76:Illegal Socket ID\r\nabcd");
+  EXPECT_EQ(exchange("AT\r", "AT-S.OK\r\n"), "AT\r\nAT-S.OK\r\n");
+}
+
+// -> AT+S.SOCKW=0,5<CR>he                      (then the host goes away for good)
+//    no AT-S.OK; the session ends without an exception (checked in TearDown); the peer gets
+//    nothing
+TEST_P(SessionTest, TransportEndingDuringAPayloadEndsTheSession) {
+  boot();
+  LoopbackPeer peer{m_io};
+  open_socket(peer);
+  EXPECT_EQ(send("AT+S.SOCKW=0,5\rhe"), "AT+S.SOCKW=0,5\r\n");
+  m_transport.close();
+  EXPECT_TRUE(run_until([this] { return m_finished; }));
+  // No OK: the payload never came. (The handler's "AT-S.ERROR:79:Write failed" goes to the ended
+  // transport, where nobody reads it.)
+  EXPECT_EQ(m_transport.output().find("AT-S.OK"), std::string::npos) << m_transport.output();
+  EXPECT_EQ(peer.received(), "");
 }
 
 }  // namespace
