@@ -1,0 +1,69 @@
+#pragma once
+// Real network peers for the integration tests, on ephemeral loopback ports: a TCP server that
+// runs a handler per connection on its own thread, and a UDP echo server. They stop (and join
+// their threads) when destroyed; every loop is bounded by the sockets closing.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace spwf::testing {
+
+/// A TCP listener on 127.0.0.1:<ephemeral> calling `handler(fd)` for each connection.
+class TcpPeer {
+ public:
+  using Handler = std::function<void(int fd)>;
+  explicit TcpPeer(Handler handler);
+  ~TcpPeer();
+  TcpPeer(const TcpPeer&) = delete;
+  TcpPeer& operator=(const TcpPeer&) = delete;
+  std::uint16_t port() const { return m_port; }
+
+  /// Handlers: echo everything back until the peer closes.
+  static void echo(int fd);
+  /// Reads until the peer closes and appends everything to `sink`.
+  static Handler collect(std::string& sink, std::atomic<bool>& done);
+  /// Sends `data` and closes (orderly).
+  static Handler send_and_close(std::string data);
+  /// Sends `data` and resets the connection (SO_LINGER 0).
+  static Handler send_and_reset(std::string data);
+
+ private:
+  void accept_loop();
+  int m_listener = -1;
+  std::uint16_t m_port = 0;
+  Handler m_handler;
+  std::thread m_thread;
+  std::mutex m_mutex;  // guards the two lists below (accept thread vs destructor)
+  std::vector<std::thread> m_connections;
+  std::vector<int> m_open_fds;
+  std::atomic<bool> m_stopping{false};
+};
+
+/// A UDP echo server on 127.0.0.1:<ephemeral>.
+class UdpEchoPeer {
+ public:
+  UdpEchoPeer();
+  ~UdpEchoPeer();
+  UdpEchoPeer(const UdpEchoPeer&) = delete;
+  UdpEchoPeer& operator=(const UdpEchoPeer&) = delete;
+  std::uint16_t port() const { return m_port; }
+
+ private:
+  int m_socket = -1;
+  std::uint16_t m_port = 0;
+  std::atomic<bool> m_stopping{false};
+  std::thread m_thread;
+};
+
+/// Writes all bytes to a socket (returns false on error).
+bool write_all(int fd, std::string_view bytes);
+/// A port on 127.0.0.1 that nobody listens on (bound then released).
+std::uint16_t unused_port();
+
+}  // namespace spwf::testing
