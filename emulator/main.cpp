@@ -16,6 +16,7 @@
 #include "emulator/Options.hpp"
 #include "emulator/PtyTransport.hpp"
 #include "emulator/StdioTransport.hpp"
+#include "emulator/TcpConsoleTransport.hpp"
 #include "support/Log.hpp"
 #include "support/Trace.hpp"
 
@@ -28,6 +29,20 @@ using spwf::emulator::Options;
 std::unique_ptr<spwf::atcmd::Transport> make_transport(asio::io_context& io, const Options& options) {
   if (options.console == ConsoleKind::stdio) {
     return std::make_unique<spwf::emulator::StdioTransport>(io.get_executor());
+  }
+  if (options.console == ConsoleKind::tcp) {
+    using spwf::emulator::TcpConsoleTransport;
+    const auto address = TcpConsoleTransport::ListenAddress::parse(options.listen);
+    if (!address) {
+      throw spwf::config::StartupError("--listen " + options.listen +
+                                       ": expected HOST:PORT, e.g. 0.0.0.0:5000 or [::1]:5000");
+    }
+    auto tcp =
+        std::make_unique<TcpConsoleTransport>(io.get_executor(), address->host, address->port);
+    tcp->start();
+    std::printf("spwf04emu: AT console on tcp:%s\n", tcp->local_address().c_str());
+    std::fflush(stdout);
+    return tcp;
   }
   auto pty = std::make_unique<spwf::emulator::PtyTransport>(io.get_executor(), options.pty_link);
   std::printf("spwf04emu: AT console on %s\n", pty->slave_path().c_str());
