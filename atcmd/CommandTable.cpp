@@ -9,6 +9,7 @@
 #include "atcmd/commands/ConfigCommands.hpp"
 #include "atcmd/commands/SocketCommands.hpp"
 #include "atcmd/commands/SystemCommands.hpp"
+#include "atcmd/commands/WifiCommands.hpp"
 
 namespace spwf::atcmd {
 
@@ -51,14 +52,14 @@ constexpr CommandSpec command_rows[] = {
     {"AT+S.TLSCERT", "=<ca|cert|key|content>,<length|option>", "stores/checks/clears the TLS CA, client certificate and key", listed, nullptr},
     {"AT+S.CMDREQ", "=<length><CR><data>", "internal: raw radio command", hidden, nullptr},
     {"AT+S.BYPASS", "=<length><CR><frame>", "internal: injects a raw TCP/IP frame", hidden, nullptr},
-    {"AT+S.WIFI", "=<0|1>", "switches the radio off or on", listed, nullptr},
-    {"AT+S.SCAN", "=<d|s|m>,<filename>", "scans for networks", listed, nullptr},
-    {"AT+S.SSIDTXT", "[=<ssidtxt>]", "sets (or shows) the SSID as text", listed, nullptr},
-    {"AT+S.PEERS", "[=,<peer_number>[,<peer_var>]]", "dumps the peer table (AP or associated stations)", listed, nullptr},
+    {"AT+S.WIFI", "=<0|1>", "switches the radio off or on", listed, &commands::wifi},
+    {"AT+S.SCAN", "=<d|s|m>,<filename>", "scans for networks", listed, &commands::scan},
+    {"AT+S.SSIDTXT", "[=<ssidtxt>]", "sets (or shows) the SSID as text", listed, &commands::ssid_text},
+    {"AT+S.PEERS", "[=,<peer_number>[,<peer_var>]]", "dumps the peer table (AP or associated stations)", listed, &commands::peers},
     {"AT+S.WPS", "=<0|1|2>", "starts WPS: push button, stored PIN, random PIN", listed, nullptr},
     {"AT+S.RENEW", "", "asks the DHCP server to renew the IPv4 lease", hidden, nullptr},
     {"AT+S.NTP", "", "forces an NTP time query", hidden, nullptr},
-    {"AT+S.PING", "=<count>,<size>,<host>", "sends ICMP echo requests", listed, nullptr},
+    {"AT+S.PING", "=<count>,<size>,<host>", "sends ICMP echo requests", listed, &commands::ping},
     {"AT+S.SOCKON", "=<host>,<port>,,<t|u|s|TLS Server Domain Name>", "opens a TCP, UDP or TLS client socket", listed, &commands::socket_open},
     {"AT+S.SOCKQ", "=<id>", "bytes waiting on a client socket", listed, &commands::socket_query},
     {"AT+S.SOCKC", "=<id>", "closes a client socket", listed, &commands::socket_close},

@@ -188,6 +188,29 @@ inline constexpr std::string_view ping_stop = "Stop";
 inline constexpr std::string_view request_error = "Request Error";
 }  // namespace label
 
+/// AT+S.SCAN result lines (spec §3.4.3). The firmware's format is
+/// "%u:\t%s%s %m CHAN: %02d RSSI: %03d SSID: '%s' CAPS: %04x %s%s%s"; its %m (the BSSID) is
+/// passed here as an already formatted %s, since %m means something else to the C library.
+namespace scan {
+inline constexpr char line_format[] = "%u:\t%s%s %s CHAN: %02u RSSI: %03d SSID: '%s' CAPS: %04x %s%s%s";
+inline constexpr std::string_view hidden_network = "Hidden-Network";
+inline constexpr std::string_view infrastructure = " BSS";
+inline constexpr std::string_view flag_wps = "WPS ";
+inline constexpr std::string_view flag_wpa = "WPA ";
+inline constexpr std::string_view flag_wpa2 = "WPA2 ";
+}  // namespace scan
+
+/// Names printed in "AT-S.Var:" lines by commands other than GCFG/STS.
+namespace var_name {
+inline constexpr std::string_view ssidtxt = "ssidtxt";  ///< AT+S.SSIDTXT without argument
+/// AT+S.PEERS variables, in the order they are listed (spec §3.4.4, §9 Q21).
+inline constexpr std::string_view peer_link_id = "link_id";
+inline constexpr std::string_view peer_state = "state";
+inline constexpr std::string_view peer_addr = "addr";
+inline constexpr std::string_view peer_last_rx = "last_rx";
+inline constexpr std::string_view peer_rx_rssi = "rx_rssi";
+}  // namespace var_name
+
 /// Identity strings of firmware 1.1.0 (spec §2.9, §5).
 namespace firmware {
 inline constexpr std::string_view build = "171117-0328fe3-SPWF04S";  ///< +WIND:1 field

@@ -15,6 +15,7 @@
 #include "atcmd/CommandTable.hpp"
 #include "atcmd/commands/ConfigCommands.hpp"
 #include "atcmd/commands/SystemCommands.hpp"
+#include "atcmd/commands/WifiCommands.hpp"
 
 namespace spwf::atcmd {
 namespace {
@@ -105,6 +106,11 @@ TEST(CommandTableTest, ImplementedCommandsHaveTheirHandlers) {
   EXPECT_EQ(find_command("AT&W")->handler, &commands::write_config);
   EXPECT_EQ(find_command("AT&F")->handler, &commands::factory_config);
   EXPECT_EQ(find_command("AT+S.SOCKON")->handler, nullptr);
+  EXPECT_EQ(find_command("AT+S.WIFI")->handler, &commands::wifi);
+  EXPECT_EQ(find_command("AT+S.SSIDTXT")->handler, &commands::ssid_text);
+  EXPECT_EQ(find_command("AT+S.SCAN")->handler, &commands::scan);
+  EXPECT_EQ(find_command("AT+S.PEERS")->handler, &commands::peers);
+  EXPECT_EQ(find_command("AT+S.PING")->handler, &commands::ping);
 }
 
 }  // namespace
