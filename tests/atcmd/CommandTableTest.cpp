@@ -14,6 +14,7 @@
 
 #include "atcmd/CommandTable.hpp"
 #include "atcmd/commands/ConfigCommands.hpp"
+#include "atcmd/commands/SocketCommands.hpp"
 #include "atcmd/commands/SystemCommands.hpp"
 #include "atcmd/commands/WifiCommands.hpp"
 
@@ -105,7 +106,8 @@ TEST(CommandTableTest, ImplementedCommandsHaveTheirHandlers) {
   EXPECT_EQ(find_command("AT&V")->handler, &commands::get_config);
   EXPECT_EQ(find_command("AT&W")->handler, &commands::write_config);
   EXPECT_EQ(find_command("AT&F")->handler, &commands::factory_config);
-  EXPECT_EQ(find_command("AT+S.SOCKON")->handler, nullptr);
+  EXPECT_EQ(find_command("AT+S.SOCKON")->handler, &commands::socket_open);
+  EXPECT_EQ(find_command("AT+S.SOCKW")->handler, &commands::socket_write);
   EXPECT_EQ(find_command("AT+S.WIFI")->handler, &commands::wifi);
   EXPECT_EQ(find_command("AT+S.SSIDTXT")->handler, &commands::ssid_text);
   EXPECT_EQ(find_command("AT+S.SCAN")->handler, &commands::scan);
