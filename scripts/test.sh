@@ -14,8 +14,10 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPWF_BUILD_BENCH=ON >/de
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
-echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (clang)"
-CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSPWF_SANITIZE=ON >/dev/null
+echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (g++)"
+# g++, not clang 14: clang 14's assembler fails on ASan-instrumented coroutine code ("Cannot
+# represent a difference across sections"); the fuzz targets below are built with clang.
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSPWF_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
