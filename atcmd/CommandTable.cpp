@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "atcmd/commands/ConfigCommands.hpp"
+#include "atcmd/commands/ServerCommands.hpp"
 #include "atcmd/commands/SocketCommands.hpp"
 #include "atcmd/commands/SystemCommands.hpp"
 #include "atcmd/commands/WifiCommands.hpp"
@@ -66,12 +67,12 @@ constexpr CommandSpec command_rows[] = {
     {"AT+S.SOCKW", "=<id>,<len><CR><data>", "sends the payload on a client socket", listed, &commands::socket_write},
     {"AT+S.SOCKR", "=<id>,<len>", "reads received bytes from a client socket", listed, &commands::socket_read},
     {"AT+S.SOCKL", "", "lists the open client sockets", listed, &commands::socket_list},
-    {"AT+S.SOCKDON", "=<port>,<t|u|s1|s2>", "opens a TCP, UDP or TLS listening server", listed, nullptr},
-    {"AT+S.SOCKDQ", "=<sid>,<cid>", "bytes waiting from one client of a server", listed, nullptr},
-    {"AT+S.SOCKDC", "=<sid>[,<cid>]", "closes a server, or drops one of its clients", listed, nullptr},
-    {"AT+S.SOCKDW", "=<sid>,<cid>,<len><CR><data>", "sends the payload to one client of a server", listed, nullptr},
-    {"AT+S.SOCKDR", "=<sid>,<cid>,<len>", "reads bytes from one client of a server", listed, nullptr},
-    {"AT+S.SOCKDL", "[=<sid>]", "lists the clients of the servers", listed, nullptr},
+    {"AT+S.SOCKDON", "=<port>,<t|u|s1|s2>", "opens a TCP, UDP or TLS listening server", listed, &commands::server_open},
+    {"AT+S.SOCKDQ", "=<sid>,<cid>", "bytes waiting from one client of a server", listed, &commands::server_query},
+    {"AT+S.SOCKDC", "=<sid>[,<cid>]", "closes a server, or drops one of its clients", listed, &commands::server_close},
+    {"AT+S.SOCKDW", "=<sid>,<cid>,<len><CR><data>", "sends the payload to one client of a server", listed, &commands::server_write},
+    {"AT+S.SOCKDR", "=<sid>,<cid>,<len>", "reads bytes from one client of a server", listed, &commands::server_read},
+    {"AT+S.SOCKDL", "[=<sid>]", "lists the clients of the servers", listed, &commands::server_list},
     {"AT+S.SELFTEST", "=<magic>,<ip>,<port>,,<t|u|s|TLS Server Domain Name>,<loops>,<size>", "production loop-back test", hidden, nullptr},
     {"AT+S.TFTPGET", "=<host>,<port>,<DownFile>,<LocalFile>", "downloads a file from a TFTP server", listed, nullptr},
     {"AT+S.TFTPPUT", "=<host>,<port>,<UpFile>", "uploads a file to a TFTP server", listed, nullptr},

@@ -48,6 +48,8 @@ ModuleState::ModuleState(boost::asio::any_io_executor executor, config::Emulator
       m_mapper(m_settings),
       m_link(executor, m_settings, pacing, [this](const net::NetEvent& event) { forward(event); }),
       m_sockets(executor, m_mapper, m_settings.connect_timeout,
+                [this](const net::NetEvent& event) { forward(event); }),
+      m_servers(executor, m_settings.server_listen_address,
                 [this](const net::NetEvent& event) { forward(event); }) {}
 
 void ModuleState::start_radio() {
@@ -74,6 +76,7 @@ std::optional<std::string> ModuleState::power_on() {
   ++m_power_cycles;
   m_clock.power_on();
   m_sockets.close_all();
+  m_servers.close_all();
   m_link.power_off();
   m_config = config::ConfigStore(m_settings.identity);
   std::optional<nlohmann::json> saved;

@@ -17,6 +17,7 @@
 #include "netstack/ClientSockets.hpp"
 #include "netstack/HostMapper.hpp"
 #include "netstack/NetEvents.hpp"
+#include "netstack/ServerSockets.hpp"
 #include "netstack/WifiLink.hpp"
 #include "support/ModuleClock.hpp"
 
@@ -36,6 +37,8 @@ class ModuleState {
   net::WifiLink& link() { return m_link; }
   const net::WifiLink& link() const { return m_link; }
   net::ClientSockets& sockets() { return m_sockets; }
+  /// The socket servers (SOCKDON ...).
+  net::ServerSockets& servers() { return m_servers; }
   const net::HostMapper& mapper() const { return m_mapper; }
   /// Starts the radio with the configuration variables as they are now (boot, AT+S.WIFI=1).
   void start_radio();
@@ -75,6 +78,7 @@ class ModuleState {
   net::HostMapper m_mapper;
   net::WifiLink m_link;
   net::ClientSockets m_sockets;
+  net::ServerSockets m_servers;
   std::uint32_t m_power_cycles = 0;
 };
 

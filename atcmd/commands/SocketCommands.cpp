@@ -4,6 +4,7 @@
 
 #include "atcmd/CommandContext.hpp"
 #include "atcmd/Session.hpp"
+#include "atcmd/commands/SocketCommon.hpp"
 #include "netstack/Connector.hpp"
 #include "support/Log.hpp"
 
@@ -11,22 +12,6 @@ namespace spwf::atcmd::commands {
 namespace asio = boost::asio;
 
 namespace {
-
-AtError to_at_error(net::NetError error) {
-  switch (error) {
-    case net::NetError::none: return AtError::none;
-    case net::NetError::link_down: return AtError::wait_for_connection_up;
-    case net::NetError::name_not_resolved: return AtError::dns_address_failure;
-    case net::NetError::connect_failed: return AtError::failed_to_open_socket;
-    case net::NetError::too_many_sockets: return AtError::too_many_sockets;
-    case net::NetError::illegal_id: return AtError::illegal_socket_id;
-    case net::NetError::pending_data: return AtError::pending_data;
-    case net::NetError::not_connected: return AtError::socket_not_connected;
-    case net::NetError::write_failed: return AtError::write_failed;
-    case net::NetError::port_in_use: return AtError::port_already_opened;
-  }
-  return AtError::failed_to_open_socket;
-}
 
 // A socket id parameter: decimal and in use, else 76 (spec §3.5.2).
 std::optional<unsigned> socket_id(CommandContext& context, std::size_t index) {
@@ -37,10 +22,6 @@ std::optional<unsigned> socket_id(CommandContext& context, std::size_t index) {
   const auto id = static_cast<unsigned>(args.number(index));
   if (!context.state().sockets().in_use(id)) return std::nullopt;
   return id;
-}
-
-std::string kind_number(net::StreamKind kind) {
-  return std::to_string(static_cast<unsigned>(kind));
 }
 
 }  // namespace
@@ -101,19 +82,8 @@ asio::awaitable<AtError> socket_read(CommandContext& context) {
   const auto id = socket_id(context, 0);
   if (!id) co_return AtError::illegal_socket_id;
   auto& sockets = context.state().sockets();
-  const std::size_t pending = *sockets.pending(*id);
-  if (pending == 0) {
-    context.info(label::empty);
-    co_return AtError::none;
-  }
-  std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(args.number(1), pending));
-  if (args.number(1) == 0) {
-    length = pending;
-  } else if (args.number(1) > pending) {
-    context.info(label::read_cap, std::to_string(pending));
-  }
-  context.info(label::reading, std::to_string(length) + ":" + std::to_string(pending));
-  context.raw(sockets.read(*id, length));
+  answer_read(context, args.number(1), *sockets.pending(*id),
+              [&](std::size_t count) { return sockets.read(*id, count); });
   co_return AtError::none;
 }
 
