@@ -84,7 +84,8 @@ asio::awaitable<AtError> server_read(CommandContext& context) {
   const auto ids = client_ids(context, 0);
   if (!ids) co_return AtError::illegal_socket_id;
   auto& servers = context.state().servers();
-  const auto [server, client] = *ids;
+  const unsigned server = ids->first;
+  const unsigned client = ids->second;
   answer_read(context, args.number(2), *servers.pending(server, client),
               [&](std::size_t count) { return servers.read(server, client, count); });
   co_return AtError::none;
