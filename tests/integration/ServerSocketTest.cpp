@@ -11,6 +11,7 @@
 //   AT+S.SOCKDON=<used port>,t   -> AT-S.ERROR:73:Port already opened
 //   (third server)               -> AT-S.ERROR:75:Too many sockets
 //   AT+S.SOCKDC=0,0 (unread)     -> AT-S.ERROR:77:Pending data
+//   (radio off) AT+S.SOCKDON     -> AT-S.ERROR:44:Wait for Connection Up
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -380,6 +381,17 @@ TEST_F(ServerSocketTest, ErrorsOfOpenAndIds) {
   EXPECT_EQ(host().command("AT+S.SOCKDC=0"), "AT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.SOCKDON=" + std::to_string(port) + ",t"),
             "AT-S.On:0\r\nAT-S.OK\r\n");
+}
+
+TEST_F(ServerSocketTest, NetworkDownWaitsForConnectionUp) {
+  const std::uint16_t port = open_server("t");
+  Socket client = connect_client(port, 0, 0);
+  const std::string off = host().command("AT+S.WIFI=0");
+  ASSERT_TRUE(off.ends_with("AT-S.OK\r\n")) << off;
+  host().read_until("+WIND:38:WiFi Powered Down\r\n");
+  EXPECT_EQ(host().command("AT+S.SOCKDON=" + std::to_string(free_port()) + ",t"),
+            "AT-S.ERROR:44:Wait for Connection Up\r\n");
+  EXPECT_EQ(host().command("AT+S.SOCKDW=0,0,3"), "AT-S.ERROR:44:Wait for Connection Up\r\n");
 }
 
 }  // namespace
