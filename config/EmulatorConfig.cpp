@@ -352,7 +352,8 @@ EmulatorConfig parse_emulator_config(const nlohmann::json& document,
   }
   reader.check_keys(document, "",
                     {"identity", "access_points", "resolve", "connect_to", "allow", "deny",
-                     "server_listen_address", "join_retry_interval_ms", "connect_timeout_ms"});
+                     "server_listen_address", "join_retry_interval_ms", "connect_timeout_ms",
+                     "http_idle_timeout_ms"});
   auto config = default_emulator_config();
   constexpr auto max_milliseconds = std::int64_t{24} * 3600 * 1000;
   for (const auto& [key, value] : document.items()) {
@@ -393,6 +394,9 @@ EmulatorConfig parse_emulator_config(const nlohmann::json& document,
           std::chrono::milliseconds(reader.get_integer(value, key, 1, max_milliseconds));
     } else if (key == "connect_timeout_ms") {
       config.connect_timeout =
+          std::chrono::milliseconds(reader.get_integer(value, key, 1, max_milliseconds));
+    } else if (key == "http_idle_timeout_ms") {
+      config.http_idle_timeout =
           std::chrono::milliseconds(reader.get_integer(value, key, 1, max_milliseconds));
     }
   }

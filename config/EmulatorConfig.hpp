@@ -59,6 +59,8 @@ struct EmulatorConfig {
   std::string server_listen_address = "127.0.0.1";  ///< where SOCKDON listeners bind
   std::chrono::milliseconds join_retry_interval{10000};
   std::chrono::milliseconds connect_timeout{5000};
+  /// HTTPGET/HTTPPOST give up (error 111) when the server stays silent this long.
+  std::chrono::milliseconds http_idle_timeout{20000};
 };
 
 /// The defaults: factory identity and one open access point "STTest".
