@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "atcmd/commands/ConfigCommands.hpp"
+#include "atcmd/commands/FileCommands.hpp"
 #include "atcmd/commands/ServerCommands.hpp"
 #include "atcmd/commands/SocketCommands.hpp"
 #include "atcmd/commands/SystemCommands.hpp"
@@ -41,14 +42,14 @@ constexpr CommandSpec command_rows[] = {
     {"AT+S.DAC", "=<0|value>", "DAC output on GPIO15 (0 turns it off)", listed, nullptr},
     {"AT+S.ADC", "=<0|1|16>", "samples the ADC on GPIO0, GPIO1 or GPIO16", listed, nullptr},
     {"AT+S.PWM", "=<2|4>,<0|frequency>[,duty_cycle]", "PWM on GPIO2 or GPIO4 (frequency 0 stops it)", listed, nullptr},
-    {"AT+S.FSM", "=<volume>", "mounts a file-system volume", listed, nullptr},
-    {"AT+S.FSU", "=<volume>,<0|1>", "unmounts a volume (1: also erases it)", listed, nullptr},
-    {"AT+S.FSC", "=<filename>,<datalen><CR><data>", "creates a file or appends the payload to it", listed, nullptr},
-    {"AT+S.FSD", "=<filename>", "deletes a file", listed, nullptr},
-    {"AT+S.FSR", "=<old_filename>,<new_filename>", "renames a file", listed, nullptr},
-    {"AT+S.FSL", "[=<filename>]", "lists files", listed, nullptr},
-    {"AT+S.FSP", "=<filename>,<offset>,<length>", "prints (part of) a file", listed, nullptr},
-    {"AT+S.HASH", "=<0|1|2|3>,<filename>", "digest of a file: 0 SHA-1, 1 SHA-224, 2 SHA-256, 3 MD5", listed, nullptr},
+    {"AT+S.FSM", "=<volume>", "mounts a file-system volume", listed, &commands::file_mount},
+    {"AT+S.FSU", "=<volume>,<0|1>", "unmounts a volume (1: also erases it)", listed, &commands::file_unmount},
+    {"AT+S.FSC", "=<filename>,<datalen><CR><data>", "creates a file or appends the payload to it", listed, &commands::file_create},
+    {"AT+S.FSD", "=<filename>", "deletes a file", listed, &commands::file_delete},
+    {"AT+S.FSR", "=<old_filename>,<new_filename>", "renames a file", listed, &commands::file_rename},
+    {"AT+S.FSL", "[=<filename>]", "lists files", listed, &commands::file_list},
+    {"AT+S.FSP", "=<filename>,<offset>,<length>", "prints (part of) a file", listed, &commands::file_print},
+    {"AT+S.HASH", "=<0|1|2|3>,<filename>", "digest of a file: 0 SHA-1, 1 SHA-224, 2 SHA-256, 3 MD5", listed, &commands::file_hash},
     {"AT+S.WPAECERT", "=<ca|cert|key|content>,<length|option>", "stores/checks/clears WPA-Enterprise certificates and key", listed, nullptr},
     {"AT+S.TLSCERT", "=<ca|cert|key|content>,<length|option>", "stores/checks/clears the TLS CA, client certificate and key", listed, nullptr},
     {"AT+S.CMDREQ", "=<length><CR><data>", "internal: raw radio command", hidden, nullptr},

@@ -45,6 +45,7 @@ ModuleState::ModuleState(boost::asio::any_io_executor executor, config::Emulator
       m_settings(std::move(settings)),
       m_flash(flash),
       m_config(m_settings.identity),
+      m_files(m_flash.directory() / "fs"),
       m_mapper(m_settings),
       m_link(executor, m_settings, pacing, [this](const net::NetEvent& event) { forward(event); }),
       m_sockets(executor, m_mapper, m_settings.connect_timeout,
@@ -73,6 +74,12 @@ void ModuleState::start_radio() {
 }
 
 std::optional<std::string> ModuleState::power_on() {
+  auto problem = load_configuration();
+  m_files.power_on(std::uint64_t{m_config.get_uint("ramdisk_memsize")} * 1024);
+  return problem;
+}
+
+std::optional<std::string> ModuleState::load_configuration() {
   ++m_power_cycles;
   m_clock.power_on();
   m_sockets.close_all();
@@ -137,6 +144,14 @@ std::optional<std::string> ModuleState::status_value(std::string_view name) cons
     return net::WifiLink::link_local_address(m_config.get_string("nv_wifi_macaddr"));
   }
   if (name == "ip_local" || name == "ip_dns1v6" || name == "ip_dns2v6") return m_config.get(name);
+  // Volume states follow FSM/FSU: 1 mounted, 0 not.
+  if (name == "app_fs" || name == "user_fs" || name == "ram_fs" || name == "extvol_fs") {
+    const unsigned volume = name == "app_fs"    ? config::ModuleFileSystem::application_volume
+                            : name == "user_fs" ? config::ModuleFileSystem::user_volume
+                            : name == "ram_fs"  ? config::ModuleFileSystem::ram_volume
+                                                : config::ModuleFileSystem::external_volume;
+    return m_files.is_mounted(volume) ? "1" : "0";
+  }
   const auto& fixed = fixed_status_values();
   if (auto found = fixed.find(name); found != fixed.end()) return std::string{found->second};
   return std::nullopt;

@@ -14,6 +14,7 @@
 #include "config/ConfigStore.hpp"
 #include "config/EmulatorConfig.hpp"
 #include "config/FlashStore.hpp"
+#include "config/ModuleFileSystem.hpp"
 #include "netstack/ClientSockets.hpp"
 #include "netstack/HostMapper.hpp"
 #include "netstack/NetEvents.hpp"
@@ -46,10 +47,14 @@ class ModuleState {
   config::ConfigStore& config() { return m_config; }
   const config::ConfigStore& config() const { return m_config; }
   config::FlashStore& flash() { return m_flash; }
+  /// The module's file-system volumes (FSC, FSL, ...; the TLS store's file lookup).
+  config::ModuleFileSystem& files() { return m_files; }
+  const config::ModuleFileSystem& files() const { return m_files; }
   const config::EmulatorConfig& settings() const { return m_settings; }
   ModuleClock& clock() { return m_clock; }
 
-  /// Power-on or reset: RAM configuration = factory values + what WCFG saved; clock at 0.
+  /// Power-on or reset: RAM configuration = factory values + what WCFG saved; clock at 0;
+  /// every volume mounted and the RAM disk emptied.
   /// Returns an error text when the saved configuration could not be used (it is left as is).
   std::optional<std::string> power_on();
 
@@ -63,6 +68,8 @@ class ModuleState {
   std::optional<std::string> status_value(std::string_view name) const;
 
  private:
+  /// The configuration part of power_on.
+  std::optional<std::string> load_configuration();
   void forward(const net::NetEvent& event) {
     if (m_sink) m_sink(event);
   }
@@ -71,6 +78,7 @@ class ModuleState {
   config::EmulatorConfig m_settings;
   config::FlashStore& m_flash;
   config::ConfigStore m_config;
+  config::ModuleFileSystem m_files;
   ModuleClock m_clock;
   std::mt19937 m_random{std::random_device{}()};
   std::uint32_t m_random_number = 0;

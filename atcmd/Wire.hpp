@@ -181,6 +181,11 @@ inline constexpr std::string_view file = "File";
 inline constexpr std::string_view free_ram_disk = "Free RAM Disk";
 inline constexpr std::string_view free_vol_disk = "Free VOL Disk";
 inline constexpr std::string_view free_ext_disk = "Free EXT Disk";
+/// AT+S.HASH result labels, by algorithm number 0..3 (spec §3.9, ? adopted).
+inline constexpr std::string_view sha1 = "SHA1";
+inline constexpr std::string_view sha224 = "SHA224";
+inline constexpr std::string_view sha256 = "SHA256";
+inline constexpr std::string_view md5 = "MD5";
 inline constexpr std::string_view ping_start = "Start";
 inline constexpr std::string_view ping_reply = "Reply";
 inline constexpr std::string_view ping_timeout = "Timeout";
@@ -199,6 +204,12 @@ inline constexpr std::string_view flag_wps = "WPS ";
 inline constexpr std::string_view flag_wpa = "WPA ";
 inline constexpr std::string_view flag_wpa2 = "WPA2 ";
 }  // namespace scan
+
+/// AT+S.FSL file lines (spec §3.9): the firmware's format, volume digit, size and name (✔ format,
+/// ? meaning of the first field).
+namespace file_list {
+inline constexpr char line_format[] = "%c\t%d\t%s";
+}  // namespace file_list
 
 /// Names printed in "AT-S.Var:" lines by commands other than GCFG/STS.
 namespace var_name {
