@@ -1,0 +1,38 @@
+#pragma once
+// The module's verification of a server's certificate chain (spec §3.5.4 steps 4-6, §7): find
+// the trust anchor in the certificate store by key identifier, walking the chain from the leaf,
+// then check signatures, validity dates against the module clock and the leaf's Common Name, in
+// that order; only the first failure counts.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "tls/CertificateStore.hpp"
+#include "tls/HandshakeReport.hpp"
+#include "tls/Owners.hpp"
+
+namespace spwf::tls {
+
+/// The store's material as one handshake sees it (copied when the socket opens).
+struct TrustSources {
+  std::string flash_ca;    ///< the CA slot (empty: not set)
+  std::string flash_cert;  ///< own certificate slot
+  std::string flash_key;   ///< own key slot
+  FileLookup files;        ///< the module's file system (<AKI>.ca, tls.cert, tls.key); may be unset
+};
+
+/// What the verification needs besides the chain.
+struct VerifyContext {
+  const TrustSources& trust;
+  std::string_view server_name;  ///< compared with the leaf's CN
+  std::uint64_t module_time;     ///< seconds since 1970 on the module clock
+  const HandshakeObserver& observer;
+  std::string_view trace_name;   ///< "socket 0", for the trace
+};
+
+/// Verifies `chain` (leaf first, as the server sent it), reporting Loading / Skip CA /
+/// Certificate Error events; returns Verdict::ok or the first failure.
+Verdict verify_chain(const mbedtls_x509_crt& chain, const VerifyContext& context);
+
+}  // namespace spwf::tls
