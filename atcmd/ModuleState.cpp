@@ -31,10 +31,29 @@ const std::map<std::string_view, std::string_view>& fixed_status_values() {
       {"wifi_minpowerlevel", "0"},   {"wifi_maxpowerlevel", "18"},  {"wifi_irqs", "0"},
       {"wifi_pm_mode", "0"},         {"wifi_enc_headroom", "24"},   {"wifi_enc_tailroom", "8"},
       {"wifi_cert_len_ca", "0"},     {"wifi_cert_len_cert", "0"},   {"wifi_cert_len_key", "0"},
-      {"wifi_cert_len_dhp", "0"},    {"ip_from_AutoIP", "0"},       {"ip_cert_len_ca", "0"},
-      {"ip_cert_len_cert", "0"},     {"ip_cert_len_key", "0"},      {"ip_cert_len_dhp", "0"},
+      {"wifi_cert_len_dhp", "0"},    {"ip_from_AutoIP", "0"},       {"ip_cert_len_dhp", "0"},
   };
   return values;
+}
+
+// Where each TLSCERT slot lives in the module's flash (state directory); the slots survive
+// reset and restart independently of WCFG (spec §3.7).
+struct CertificateBlob {
+  tls::Slot slot;
+  std::string_view path;
+};
+constexpr CertificateBlob certificate_blobs[] = {
+    {tls::Slot::ca, "tls/ca"},
+    {tls::Slot::cert, "tls/cert"},
+    {tls::Slot::key, "tls/key"},
+    {tls::Slot::auth, "tls/auth"},
+};
+
+std::string_view blob_path(tls::Slot slot) {
+  for (const auto& blob : certificate_blobs) {
+    if (blob.slot == slot) return blob.path;
+  }
+  return {};
 }
 
 }  // namespace
@@ -51,7 +70,35 @@ ModuleState::ModuleState(boost::asio::any_io_executor executor, config::Emulator
       m_sockets(executor, m_mapper, m_settings.connect_timeout,
                 [this](const net::NetEvent& event) { forward(event); }),
       m_servers(executor, m_settings.server_listen_address,
-                [this](const net::NetEvent& event) { forward(event); }) {}
+                [this](const net::NetEvent& event) { forward(event); }) {
+  restore_certificates();
+}
+
+void ModuleState::restore_certificates() {
+  for (const auto& blob : certificate_blobs) {
+    m_certificates.restore(blob.slot, m_flash.read_blob(blob.path).value_or(std::string{}));
+  }
+}
+
+std::error_code ModuleState::persist_certificate(tls::Slot slot) {
+  const std::string& material = m_certificates.slot(slot);
+  if (!material.empty()) return m_flash.write_blob(blob_path(slot), material);
+  const auto error = m_flash.remove_blob(blob_path(slot));
+  return error == std::errc::no_such_file_or_directory ? std::error_code{} : error;
+}
+
+std::error_code ModuleState::clear_certificates() {
+  m_certificates.clear();
+  std::error_code failure;
+  for (const auto& blob : certificate_blobs) {
+    if (auto error = persist_certificate(blob.slot); error && !failure) failure = error;
+  }
+  if (failure) {
+    log::error("TLSCERT=content,2: cannot erase the flash copies: " + failure.message());
+    restore_certificates();
+  }
+  return failure;
+}
 
 void ModuleState::start_radio() {
   const auto& config = m_config;
@@ -82,6 +129,7 @@ std::optional<std::string> ModuleState::power_on() {
 std::optional<std::string> ModuleState::load_configuration() {
   ++m_power_cycles;
   m_clock.power_on();
+  restore_certificates();
   m_sockets.close_all();
   m_servers.close_all();
   m_link.power_off();
@@ -123,6 +171,11 @@ std::optional<std::string> ModuleState::status_value(std::string_view name) cons
   if (name == "nv_power_cycles" || name == "nv_reset_cycles") {
     return std::to_string(m_power_cycles);
   }
+  if (name == "ip_cert_len_ca") return std::to_string(m_certificates.slot(tls::Slot::ca).size());
+  if (name == "ip_cert_len_cert") {
+    return std::to_string(m_certificates.slot(tls::Slot::cert).size());
+  }
+  if (name == "ip_cert_len_key") return std::to_string(m_certificates.slot(tls::Slot::key).size());
   if (name == "wifi_state") return std::to_string(wifi_state());
   if (name == "wifi_own_macaddr") return m_config.get("nv_wifi_macaddr");
   if (name == "wifi_bssid") {

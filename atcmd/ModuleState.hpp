@@ -21,6 +21,7 @@
 #include "netstack/ServerSockets.hpp"
 #include "netstack/WifiLink.hpp"
 #include "support/ModuleClock.hpp"
+#include "tls/CertificateStore.hpp"
 
 namespace spwf::atcmd {
 
@@ -52,6 +53,14 @@ class ModuleState {
   const config::ModuleFileSystem& files() const { return m_files; }
   const config::EmulatorConfig& settings() const { return m_settings; }
   ModuleClock& clock() { return m_clock; }
+  /// The TLS certificate store (AT+S.TLSCERT flash slots).
+  tls::CertificateStore& certificates() { return m_certificates; }
+  const tls::CertificateStore& certificates() const { return m_certificates; }
+  /// Writes one certificate slot to the module's flash (removes the copy when the slot is empty).
+  std::error_code persist_certificate(tls::Slot slot);
+  /// TLSCERT=content,2: empties every slot and removes the flash copies; on a flash failure the
+  /// store is reloaded from what the flash still holds.
+  std::error_code clear_certificates();
 
   /// Power-on or reset: RAM configuration = factory values + what WCFG saved; clock at 0;
   /// every volume mounted and the RAM disk emptied.
@@ -70,6 +79,8 @@ class ModuleState {
  private:
   /// The configuration part of power_on.
   std::optional<std::string> load_configuration();
+  /// Loads the certificate slots from the flash (construction, power-on).
+  void restore_certificates();
   void forward(const net::NetEvent& event) {
     if (m_sink) m_sink(event);
   }
@@ -80,6 +91,7 @@ class ModuleState {
   config::ConfigStore m_config;
   config::ModuleFileSystem m_files;
   ModuleClock m_clock;
+  tls::CertificateStore m_certificates;
   std::mt19937 m_random{std::random_device{}()};
   std::uint32_t m_random_number = 0;
   net::NetEventSink m_sink;
