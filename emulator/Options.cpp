@@ -35,6 +35,9 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       ->transform(CLI::CheckedTransformer(levels, CLI::ignore_case));
   app.add_option("--trace", options.trace_file,
                  "Write a readable trace of the console bytes and network events to FILE");
+  app.add_option("--keylog", options.key_log,
+                 "Append the TLS session keys to FILE in the NSS key log format, for Wireshark "
+                 "(default: $SSLKEYLOGFILE when set)");
   app.add_flag("--factory-reset", options.factory_reset,
                "Discard the saved configuration in the state directory before starting");
   app.add_option("--resolve", options.resolve,

@@ -24,6 +24,7 @@ struct Options {
   atcmd::BootPacing boot = atcmd::BootPacing::real;
   log::Level log_level = log::Level::info;
   std::optional<std::filesystem::path> trace_file;
+  std::optional<std::filesystem::path> key_log;  ///< --keylog FILE (else SSLKEYLOGFILE)
   bool factory_reset = false;
   std::vector<std::string> resolve;
   std::vector<std::string> connect_to;

@@ -2,6 +2,7 @@
 // onto one io_context, and runs until SIGINT/SIGTERM (exit 0) or the end of stdin.
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -19,6 +20,7 @@
 #include "emulator/TcpConsoleTransport.hpp"
 #include "support/Log.hpp"
 #include "support/Trace.hpp"
+#include "tls/KeyLog.hpp"
 
 namespace {
 namespace asio = boost::asio;
@@ -71,6 +73,15 @@ int run(const Options& options) {
     std::string reason;
     if (!spwf::trace::open(*options.trace_file, reason)) throw spwf::config::StartupError(reason);
   }
+  // The NSS key log: --keylog, else the SSLKEYLOGFILE variable browsers and curl honour.
+  std::optional<std::filesystem::path> key_log = options.key_log;
+  if (const char* variable = std::getenv("SSLKEYLOGFILE"); !key_log && variable && *variable) {
+    key_log = variable;
+  }
+  if (key_log) {
+    std::string reason;
+    if (!spwf::tls::open_key_log(*key_log, reason)) throw spwf::config::StartupError(reason);
+  }
   spwf::config::FlashStore flash{options.state_dir};
   if (options.factory_reset) flash.erase_config();
   flash.load_config();  // a damaged saved state stops the start, naming the file
@@ -99,6 +110,7 @@ int run(const Options& options) {
   });
   io.run();
   spwf::trace::close();
+  spwf::tls::close_key_log();
   return 0;
 }
 
