@@ -8,10 +8,10 @@
 
 #include "atcmd/commands/ConfigCommands.hpp"
 #include "atcmd/commands/FileCommands.hpp"
+#include "atcmd/commands/HttpCommands.hpp"
 #include "atcmd/commands/ServerCommands.hpp"
 #include "atcmd/commands/SocketCommands.hpp"
 #include "atcmd/commands/SystemCommands.hpp"
-#include "atcmd/commands/TlsCommands.hpp"
 #include "atcmd/commands/WifiCommands.hpp"
 
 namespace spwf::atcmd {
@@ -52,7 +52,7 @@ constexpr CommandSpec command_rows[] = {
     {"AT+S.FSP", "=<filename>,<offset>,<length>", "prints (part of) a file", listed, &commands::file_print},
     {"AT+S.HASH", "=<0|1|2|3>,<filename>", "digest of a file: 0 SHA-1, 1 SHA-224, 2 SHA-256, 3 MD5", listed, &commands::file_hash},
     {"AT+S.WPAECERT", "=<ca|cert|key|content>,<length|option>", "stores/checks/clears WPA-Enterprise certificates and key", listed, nullptr},
-    {"AT+S.TLSCERT", "=<ca|cert|key|content>,<length|option>", "stores/checks/clears the TLS CA, client certificate and key", listed, &commands::tls_certificate},
+    {"AT+S.TLSCERT", "=<ca|cert|key|content>,<length|option>", "stores/checks/clears the TLS CA, client certificate and key", listed, nullptr},
     {"AT+S.CMDREQ", "=<length><CR><data>", "internal: raw radio command", hidden, nullptr},
     {"AT+S.BYPASS", "=<length><CR><frame>", "internal: injects a raw TCP/IP frame", hidden, nullptr},
     {"AT+S.WIFI", "=<0|1>", "switches the radio off or on", listed, &commands::wifi},
@@ -79,8 +79,8 @@ constexpr CommandSpec command_rows[] = {
     {"AT+S.TFTPGET", "=<host>,<port>,<DownFile>,<LocalFile>", "downloads a file from a TFTP server", listed, nullptr},
     {"AT+S.TFTPPUT", "=<host>,<port>,<UpFile>", "uploads a file to a TFTP server", listed, nullptr},
     {"AT+S.SMTP", "=<host>,<port>,<TLS>,<usn>,<pwd>,<ID>,<from>,<to>,,,<subject>,,<length><CR><body>", "sends an e-mail", listed, nullptr},
-    {"AT+S.HTTPGET", "=<host>,<path>,<port>,<TLS>,<usn>,<pwd>,<DownFile>,<UpFile>", "HTTP(S) GET", listed, nullptr},
-    {"AT+S.HTTPPOST", "=<host>,<path>,<port>,<TLS>,<usn>,<pwd>,<DownFile>,<UpFile>", "HTTP(S) POST", listed, nullptr},
+    {"AT+S.HTTPGET", "=<host>,<path>,<port>,<TLS>,<usn>,<pwd>,<DownFile>,<UpFile>", "HTTP(S) GET", listed, &commands::http_get},
+    {"AT+S.HTTPPOST", "=<host>,<path>,<port>,<TLS>,<usn>,<pwd>,<DownFile>,<UpFile>", "HTTP(S) POST", listed, &commands::http_post},
     {"AT+S.FWUPDATE", "=e,<host>,<path>,<port>,<TLS>,<usn>,<pwd>", "downloads a firmware image over HTTP(S)", listed, nullptr},
     {"AT+S.FSUPDATE", "=<i|e|x>,<host>,<path>,<port>,<TLS>,<usn>,<pwd>", "downloads a file-system image over HTTP(S)", listed, nullptr},
     {"AT+S.INPUTSSI", "=<0|length><CR><data>", "sets (or, with 0, clears) the text the web server shows for its input tag", listed, nullptr},

@@ -1,0 +1,190 @@
+// The module's HTTP client commands over net::http_exchange. Order of checks: parameter count
+// (2/6), wifi_state (44), the <TLS> field (7), <UpFile> for POST (50/51), <DownFile> (50/51),
+// then the request. The answer is the I line "Http Server Status Code:<n>", the raw body (or,
+// with <DownFile>, nothing: the body goes to that file) and OK right after the last byte, for
+// any status. DNS failure is 65; every other failure is I "Http Client Error" (or the TLS
+// handshake's own "Certificate Error:<n>") then 111. The literal NULL is a name like any other
+// (spec §9 Q6).
+
+#include "atcmd/commands/HttpCommands.hpp"
+
+#include <string>
+#include <string_view>
+
+#include "atcmd/CommandContext.hpp"
+#include "atcmd/Session.hpp"
+#include "config/ModuleFileSystem.hpp"
+#include "netstack/HttpClient.hpp"
+#include "support/Log.hpp"
+
+namespace spwf::atcmd::commands {
+namespace asio = boost::asio;
+
+namespace {
+
+using config::FileError;
+
+// Field positions of HTTPGET/HTTPPOST.
+namespace field {
+constexpr std::size_t host = 0, path = 1, port = 2, tls = 3, user = 4, password = 5, down_file = 6,
+                      up_file = 7, count = 8;
+}  // namespace field
+
+// A body kept in memory for <DownFile> is refused beyond this size (larger than any volume).
+constexpr std::size_t max_download_bytes = 8 * 1024 * 1024;
+
+// The module's number for a failed file operation on <UpFile>/<DownFile>.
+AtError file_error(const std::error_code& error) {
+  if (!error) return AtError::none;
+  if (error == FileError::unknown_volume || error == FileError::not_mounted) {
+    return AtError::filesystem_access;
+  }
+  if (error == FileError::no_space) return AtError::argument_too_large;
+  if (error == FileError::storage_failure) log::error("file system: " + error.message());
+  return AtError::file_open;
+}
+
+// Sends the status line and the body to the console as they arrive, or keeps the body for the
+// download file.
+class CommandSink : public net::HttpResponseSink {
+ public:
+  CommandSink(CommandContext& context, std::string_view down_file)
+      : m_context(context), m_down_file(down_file) {}
+
+  void status(unsigned code) override {
+    m_context.info(label::http_status, std::to_string(code));
+    m_context.session().flush();
+    // With a response coming, the module opens the download file for writing (truncating it).
+    if (!m_down_file.empty()) {
+      m_file_error = m_context.state().files().remove(m_down_file);
+      if (m_file_error == FileError::not_found) m_file_error.clear();
+    }
+  }
+
+  bool body(std::string_view bytes) override {
+    if (m_down_file.empty()) {
+      m_context.raw(bytes);
+      m_context.session().flush();
+      return true;
+    }
+    if (m_file_error) return false;
+    m_download.append(bytes);
+    // Checked as the body grows, so a body larger than the volume stops the transfer.
+    if (m_download.size() > max_download_bytes) {
+      m_file_error = make_error_code(FileError::no_space);
+      return false;
+    }
+    if (auto error = m_context.state().files().check_append(m_down_file, m_download.size())) {
+      m_file_error = error;
+      return false;
+    }
+    return true;
+  }
+
+  /// Stores the downloaded body, replacing the file (the module opens it for writing).
+  std::error_code store() {
+    if (m_file_error) return m_file_error;
+    return m_context.state().files().append(m_down_file, m_download);
+  }
+
+  bool downloading() const { return !m_down_file.empty(); }
+  const std::error_code& file_failure() const { return m_file_error; }
+
+ private:
+  CommandContext& m_context;
+  std::string m_down_file;
+  std::string m_download;
+  std::error_code m_file_error;
+};
+
+asio::awaitable<AtError> http_request(CommandContext& context, net::HttpMethod method) {
+  const Arguments& args = context.args();
+  if (auto error = args.check_count(field::count, field::count); error != AtError::none) {
+    co_return error;
+  }
+  ModuleState& state = context.state();
+  if (state.wifi_state() < 10) co_return AtError::wait_for_connection_up;
+
+  // <TLS>: 0 (or empty) plain, 1 and 2 HTTPS (spec §3.8, §9 Q36); anything else is refused.
+  const std::uint64_t tls_mode = args.number(field::tls);
+  if (tls_mode > 2) co_return AtError::invalid_arguments;
+  const bool use_tls = tls_mode != 0;
+
+  net::HttpRequest request;
+  request.method = method;
+  request.host = std::string{args.text(field::host)};
+  request.path = args.text(field::path).empty() ? "/" : std::string{args.text(field::path)};
+  const auto port = static_cast<std::uint16_t>(args.number(field::port) & 0xFFFF);
+  request.port = port != 0 ? port : (use_tls ? 443 : 80);
+  request.user = std::string{args.text(field::user)};
+  request.password = std::string{args.text(field::password)};
+
+  auto& files = state.files();
+  const std::string_view up_file = args.text(field::up_file);
+  if (method == net::HttpMethod::post && !up_file.empty()) {
+    if (auto error = files.read(up_file, request.body); error) {
+      log::info("HTTPPOST: upload file " + std::string{up_file} + ": " + error.message());
+      co_return file_error(error);
+    }
+  }
+  const std::string_view down_file = args.text(field::down_file);
+  if (!down_file.empty()) {
+    if (auto error = files.check_append(down_file, 0)) {
+      log::info("HTTP download file " + std::string{down_file} + ": " + error.message());
+      co_return file_error(error);
+    }
+  }
+
+  // HTTPS waits for the TLS client (certificate store and handshake lines on main).
+  bool verdict_reported = false;
+  net::StreamWrapper wrap;
+  if (use_tls) {
+    log::warn("TLS not available: HTTPS request to " + request.host + " answers error 111");
+    context.info(label::http_client_error);
+    co_return AtError::request_failed;
+  }
+
+  CommandSink sink{context, down_file};
+  const net::HttpTimeouts timeouts{state.settings().connect_timeout,
+                                   state.settings().http_idle_timeout};
+  const std::string target = request.host + ":" + std::to_string(request.port);
+  const auto outcome = co_await net::http_exchange(
+      state.executor(), state.mapper(), std::move(request), std::move(wrap), timeouts, sink);
+  switch (outcome) {
+    case net::HttpError::none:
+      if (sink.downloading()) {
+        if (auto error = sink.store(); error) {
+          log::info("HTTP download file " + std::string{down_file} + ": " + error.message());
+          co_return file_error(error);
+        }
+      }
+      co_return AtError::none;
+    case net::HttpError::name_not_resolved:
+      co_return AtError::dns_address_failure;
+    case net::HttpError::tls_failed:
+      log::info("HTTPS handshake with " + target + " failed");
+      // A certificate verdict has printed its own line instead of "Http Client Error".
+      if (!verdict_reported) context.info(label::http_client_error);
+      co_return AtError::request_failed;
+    case net::HttpError::sink_refused:
+      log::info("HTTP download file " + std::string{down_file} + ": " +
+                sink.file_failure().message());
+      co_return file_error(sink.file_failure());
+    default:
+      log::info("HTTP request to " + target + " failed: " + std::string{net::to_string(outcome)});
+      context.info(label::http_client_error);
+      co_return AtError::request_failed;
+  }
+}
+
+}  // namespace
+
+asio::awaitable<AtError> http_get(CommandContext& context) {
+  co_return co_await http_request(context, net::HttpMethod::get);
+}
+
+asio::awaitable<AtError> http_post(CommandContext& context) {
+  co_return co_await http_request(context, net::HttpMethod::post);
+}
+
+}  // namespace spwf::atcmd::commands
