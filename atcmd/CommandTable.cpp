@@ -12,6 +12,7 @@
 #include "atcmd/commands/ServerCommands.hpp"
 #include "atcmd/commands/SocketCommands.hpp"
 #include "atcmd/commands/SystemCommands.hpp"
+#include "atcmd/commands/TlsCommands.hpp"
 #include "atcmd/commands/WifiCommands.hpp"
 
 namespace spwf::atcmd {
@@ -52,7 +53,7 @@ constexpr CommandSpec command_rows[] = {
     {"AT+S.FSP", "=<filename>,<offset>,<length>", "prints (part of) a file", listed, &commands::file_print},
     {"AT+S.HASH", "=<0|1|2|3>,<filename>", "digest of a file: 0 SHA-1, 1 SHA-224, 2 SHA-256, 3 MD5", listed, &commands::file_hash},
     {"AT+S.WPAECERT", "=<ca|cert|key|content>,<length|option>", "stores/checks/clears WPA-Enterprise certificates and key", listed, nullptr},
-    {"AT+S.TLSCERT", "=<ca|cert|key|content>,<length|option>", "stores/checks/clears the TLS CA, client certificate and key", listed, nullptr},
+    {"AT+S.TLSCERT", "=<ca|cert|key|content>,<length|option>", "stores/checks/clears the TLS CA, client certificate and key", listed, &commands::tls_certificate},
     {"AT+S.CMDREQ", "=<length><CR><data>", "internal: raw radio command", hidden, nullptr},
     {"AT+S.BYPASS", "=<length><CR><frame>", "internal: injects a raw TCP/IP frame", hidden, nullptr},
     {"AT+S.WIFI", "=<0|1>", "switches the radio off or on", listed, &commands::wifi},
