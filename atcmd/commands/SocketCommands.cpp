@@ -6,7 +6,10 @@
 #include "atcmd/Session.hpp"
 #include "atcmd/commands/SocketCommon.hpp"
 #include "netstack/Connector.hpp"
+#include "netstack/TlsStream.hpp"
 #include "support/Log.hpp"
+#include "support/Trace.hpp"
+#include "tls/NamePolicy.hpp"
 
 namespace spwf::atcmd::commands {
 namespace asio = boost::asio;
@@ -22,6 +25,43 @@ std::optional<unsigned> socket_id(CommandContext& context, std::size_t index) {
   const auto id = static_cast<unsigned>(args.number(index));
   if (!context.state().sockets().in_use(id)) return std::nullopt;
   return id;
+}
+
+// TLS client sockets open at the same time (FW 1.1.0).
+constexpr unsigned max_tls_clients = 2;
+
+// The I line of one handshake event (spec §3.5.4): Loading:<what>:<where>, Skip CA,
+// Certificate Error:<n>.
+void print_tls_event(CommandContext& context, const tls::HandshakeEvent& event) {
+  if (const auto* loading = std::get_if<tls::Loading>(&event)) {
+    context.info(label::loading, std::to_string(static_cast<int>(loading->material)) + ":" +
+                                     std::to_string(static_cast<int>(loading->origin)));
+  } else if (std::holds_alternative<tls::SkipCa>(event)) {
+    context.info(label::skip_ca);
+  } else if (const auto* failure = std::get_if<tls::CertificateFailure>(&event)) {
+    context.info(label::certificate_error, std::to_string(failure->code));
+  }
+}
+
+// What the TLS session of SOCKON needs: the server name (by the module's rule, from <host> and
+// <kind>), the store's material, the module clock, and the I lines of its progress. `context`
+// outlives the handshake (the handler awaits it).
+tls::ClientSettings sockon_tls_settings(CommandContext& context, const std::string& host,
+                                        std::string_view kind) {
+  ModuleState& state = context.state();
+  const tls::CertificateStore& store = state.certificates();
+  tls::ClientSettings settings;
+  settings.server_name = tls::sockon_server_name(host, kind);
+  settings.trust.flash_ca = store.slot(tls::Slot::ca);
+  settings.trust.flash_cert = store.slot(tls::Slot::cert);
+  settings.trust.flash_key = store.slot(tls::Slot::key);
+  settings.trust.files = store.file_lookup();
+  settings.module_time = state.clock().now();
+  settings.observer = [&context](const tls::HandshakeEvent& event) {
+    print_tls_event(context, event);
+  };
+  settings.trace_name = "TLS " + host + ":" + settings.server_name;
+  return settings;
 }
 
 }  // namespace
@@ -57,10 +97,20 @@ asio::awaitable<AtError> socket_open(CommandContext& context) {
   } else if (kind == "u" || kind == "U") {
     request.kind = net::StreamKind::udp;
   } else {
-    log::warn("TLS sockets are not emulated yet: SOCKON " + host + " answers error 74");
-    co_return AtError::failed_to_open_socket;
+    request.kind = net::StreamKind::tls;
   }
-  auto outcome = co_await sockets.open(std::move(request));
+  net::StreamWrapper wrap;
+  if (request.kind == net::StreamKind::tls) {
+    // Firmware 1.1.0 allows two TLS clients at once; a third fails before any TLS line (§9 Q25).
+    if (sockets.count(net::StreamKind::tls) >= max_tls_clients) {
+      trace::event(trace::Channel::tls, "SOCKON " + host + ": already " +
+                                            std::to_string(max_tls_clients) + " TLS sockets open");
+      co_return AtError::failed_to_open_socket;
+    }
+    wrap = net::tls_client_wrapper(sockon_tls_settings(context, host, kind),
+                                   state.settings().connect_timeout);
+  }
+  auto outcome = co_await sockets.open(std::move(request), std::move(wrap));
   if (auto* failure = std::get_if<net::NetError>(&outcome)) co_return to_at_error(*failure);
   const auto& opened = std::get<net::Opened>(outcome);
   context.result(label::on, opened.peer_address + ":" + std::to_string(opened.id));
