@@ -10,11 +10,14 @@
 
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "atcmd/CommandContext.hpp"
 #include "atcmd/Session.hpp"
+#include "atcmd/commands/TlsClientSettings.hpp"
 #include "config/ModuleFileSystem.hpp"
 #include "netstack/HttpClient.hpp"
+#include "netstack/TlsStream.hpp"
 #include "support/Log.hpp"
 
 namespace spwf::atcmd::commands {
@@ -135,13 +138,17 @@ asio::awaitable<AtError> http_request(CommandContext& context, net::HttpMethod m
     }
   }
 
-  // HTTPS waits for the TLS client (certificate store and handshake lines on main).
+  // With TLS the name is <host>: sent as SNI and compared with the leaf's CN only, a match in
+  // the subjectAltName does not count (AN4963, spec §3.8).
   bool verdict_reported = false;
   net::StreamWrapper wrap;
   if (use_tls) {
-    log::warn("TLS not available: HTTPS request to " + request.host + " answers error 111");
-    context.info(label::http_client_error);
-    co_return AtError::request_failed;
+    tls::ClientSettings settings = tls_client_settings(context, request.host, request.host);
+    settings.observer = [&context, &verdict_reported](const tls::HandshakeEvent& event) {
+      report_tls_event(context, event);
+      if (std::holds_alternative<tls::CertificateFailure>(event)) verdict_reported = true;
+    };
+    wrap = net::tls_client_wrapper(std::move(settings), state.settings().connect_timeout);
   }
 
   CommandSink sink{context, down_file};
