@@ -5,6 +5,7 @@
 #include "atcmd/CommandContext.hpp"
 #include "atcmd/Session.hpp"
 #include "atcmd/commands/SocketCommon.hpp"
+#include "atcmd/commands/TlsClientSettings.hpp"
 #include "netstack/Connector.hpp"
 #include "netstack/TlsStream.hpp"
 #include "support/Log.hpp"
@@ -30,40 +31,6 @@ std::optional<unsigned> socket_id(CommandContext& context, std::size_t index) {
 // TLS client sockets open at the same time (FW 1.1.0).
 constexpr unsigned max_tls_clients = 2;
 
-// The I line of one handshake event (spec §3.5.4): Loading:<what>:<where>, Skip CA,
-// Certificate Error:<n>.
-void print_tls_event(CommandContext& context, const tls::HandshakeEvent& event) {
-  if (const auto* loading = std::get_if<tls::Loading>(&event)) {
-    context.info(label::loading, std::to_string(static_cast<int>(loading->material)) + ":" +
-                                     std::to_string(static_cast<int>(loading->origin)));
-  } else if (std::holds_alternative<tls::SkipCa>(event)) {
-    context.info(label::skip_ca);
-  } else if (const auto* failure = std::get_if<tls::CertificateFailure>(&event)) {
-    context.info(label::certificate_error, std::to_string(failure->code));
-  }
-}
-
-// What the TLS session of SOCKON needs: the server name (by the module's rule, from <host> and
-// <kind>), the store's material, the module clock, and the I lines of its progress. `context`
-// outlives the handshake (the handler awaits it).
-tls::ClientSettings sockon_tls_settings(CommandContext& context, const std::string& host,
-                                        std::string_view kind) {
-  ModuleState& state = context.state();
-  const tls::CertificateStore& store = state.certificates();
-  tls::ClientSettings settings;
-  settings.server_name = tls::sockon_server_name(host, kind);
-  settings.trust.flash_ca = store.slot(tls::Slot::ca);
-  settings.trust.flash_cert = store.slot(tls::Slot::cert);
-  settings.trust.flash_key = store.slot(tls::Slot::key);
-  settings.trust.files = store.file_lookup();
-  settings.module_time = state.clock().now();
-  settings.observer = [&context](const tls::HandshakeEvent& event) {
-    print_tls_event(context, event);
-  };
-  settings.trace_name = "TLS " + host + ":" + settings.server_name;
-  return settings;
-}
-
 }  // namespace
 
 // AT+S.SOCKON=<host>,<port>,<3rd>,<t|u|s|name> (spec §3.5.1, in the handler's order of checks).
@@ -74,7 +41,8 @@ asio::awaitable<AtError> socket_open(CommandContext& context) {
   if (state.wifi_state() < 10) co_return AtError::wait_for_connection_up;
   auto& sockets = state.sockets();
   bool free_slot = false;
-  for (unsigned id = 0; id < net::ClientSockets::max_sockets; ++id) free_slot |= !sockets.in_use(id);
+  for (unsigned id = 0; id < net::ClientSockets::max_sockets; ++id)
+    free_slot |= !sockets.in_use(id);
   if (!free_slot) co_return AtError::too_many_sockets;
 
   const std::string host{args.text(0)};
@@ -107,8 +75,9 @@ asio::awaitable<AtError> socket_open(CommandContext& context) {
                                             std::to_string(max_tls_clients) + " TLS sockets open");
       co_return AtError::failed_to_open_socket;
     }
-    wrap = net::tls_client_wrapper(sockon_tls_settings(context, host, kind),
-                                   state.settings().connect_timeout);
+    // The module's name rule for SOCKON (spec §3.5.1); the rest is shared with HTTPGET/POST.
+    auto settings = tls_client_settings(context, host, tls::sockon_server_name(host, kind));
+    wrap = net::tls_client_wrapper(std::move(settings), state.settings().connect_timeout);
   }
   auto outcome = co_await sockets.open(std::move(request), std::move(wrap));
   if (auto* failure = std::get_if<net::NetError>(&outcome)) co_return to_at_error(*failure);
