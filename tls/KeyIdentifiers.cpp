@@ -1,9 +1,9 @@
 #include "tls/KeyIdentifiers.hpp"
 
-#include <cstring>
-
 #include <mbedtls/asn1.h>
 #include <mbedtls/oid.h>
+
+#include <cstring>
 
 namespace spwf::tls {
 namespace {
@@ -57,8 +57,7 @@ std::optional<Contents> find_extension(const mbedtls_x509_crt& certificate, Exte
     if (mbedtls_asn1_get_tag(&field, extension_end, &oid_length, MBEDTLS_ASN1_OID) != 0) {
       return std::nullopt;
     }
-    const bool wanted =
-        oid_length == oid.length && std::memcmp(field, oid.bytes, oid.length) == 0;
+    const bool wanted = oid_length == oid.length && std::memcmp(field, oid.bytes, oid.length) == 0;
     field += oid_length;
     if (!wanted) continue;
 

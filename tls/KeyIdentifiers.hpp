@@ -4,11 +4,11 @@
 // CA's SubjectKeyId, and the chain walk matches a certificate's AuthorityKeyId against it
 // (spec §3.5.4 step 4, §3.7). Both are read from the raw extensions of the parsed certificate.
 
+#include <mbedtls/x509_crt.h>
+
 #include <cstdint>
 #include <optional>
 #include <vector>
-
-#include <mbedtls/x509_crt.h>
 
 namespace spwf::tls {
 
