@@ -1,7 +1,6 @@
 #include "netstack/TlsStream.hpp"
 
 #include <array>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -41,8 +40,8 @@ asio::awaitable<bool> TlsStream::handshake(std::chrono::milliseconds timeout) {
     auto outcome = co_await (m_plain->read_some({buffer.data(), buffer.size()}) ||
                              deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
     if (outcome.index() == 1) {
-      trace::event(trace::Channel::tls, "handshake timed out after " +
-                                            std::to_string(timeout.count()) + " ms");
+      trace::event(trace::Channel::tls,
+                   "handshake timed out after " + std::to_string(timeout.count()) + " ms");
       co_return false;
     }
     const auto [error, count] = std::get<0>(outcome);
@@ -82,11 +81,14 @@ asio::awaitable<std::pair<error_code, std::size_t>> TlsStream::read_some(std::sp
     const auto result = m_session->read(buffer);
     if (m_session->has_output()) (void)co_await flush();
     switch (result.status) {
-      case tls::ReadStatus::data: co_return std::pair{error_code{}, result.count};
-      case tls::ReadStatus::closed: co_return std::pair{error_code{asio::error::eof}, std::size_t{0}};
+      case tls::ReadStatus::data:
+        co_return std::pair{error_code{}, result.count};
+      case tls::ReadStatus::closed:
+        co_return std::pair{error_code{asio::error::eof}, std::size_t{0}};
       case tls::ReadStatus::failed:
         co_return std::pair{error_code{asio::error::connection_reset}, std::size_t{0}};
-      case tls::ReadStatus::want_read: break;
+      case tls::ReadStatus::want_read:
+        break;
     }
     auto [error, count] = co_await m_plain->read_some({incoming.data(), incoming.size()});
     if (m_closed) co_return std::pair{error_code{asio::error::operation_aborted}, std::size_t{0}};

@@ -4,10 +4,9 @@
 // than inheriting from TCP; the session runs over in-memory buffers that this class feeds from
 // and drains to the wrapped stream.
 
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
-
-#include <boost/asio/steady_timer.hpp>
 
 #include "netstack/ClientSockets.hpp"
 #include "netstack/Stream.hpp"

@@ -12,7 +12,8 @@ constexpr std::array<CertificateErrorEntry, 8> table{{
     {Verdict::no_trust_anchor, 23, true, "no CA in the store issued the chain (CA not found)"},
     {Verdict::self_signed_in_chain, 19, false,
      "self-signed certificate in the chain that is not the stored CA"},
-    // Unverified: the module's code for an untrusted self-signed leaf is assumed to be "CA not found".
+    // Unverified: the module's code for an untrusted self-signed leaf is assumed to be "CA not
+    // found".
     {Verdict::self_signed_leaf, 23, false, "self-signed leaf certificate not trusted"},
     {Verdict::expired, 10, false, "certificate expired (module clock)"},
     {Verdict::not_yet_valid, 9, false, "certificate not yet valid (module clock)"},
@@ -22,7 +23,9 @@ constexpr std::array<CertificateErrorEntry, 8> table{{
 
 }  // namespace
 
-std::span<const CertificateErrorEntry> certificate_error_table() { return table; }
+std::span<const CertificateErrorEntry> certificate_error_table() {
+  return table;
+}
 
 const CertificateErrorEntry& certificate_error(Verdict verdict) {
   for (const auto& entry : table) {

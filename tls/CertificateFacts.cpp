@@ -1,10 +1,10 @@
 #include "tls/CertificateFacts.hpp"
 
-#include <array>
-#include <cstring>
-
 #include <mbedtls/error.h>
 #include <mbedtls/oid.h>
+
+#include <array>
+#include <cstring>
 
 namespace spwf::tls {
 namespace {
@@ -16,7 +16,8 @@ std::string_view as_view(const unsigned char* data, std::size_t length) {
 std::string name_text(const mbedtls_x509_name& name) {
   std::array<char, 1024> buffer{};
   const int length = mbedtls_x509_dn_gets(buffer.data(), buffer.size(), &name);
-  return length < 0 ? std::string{"?"} : std::string{buffer.data(), static_cast<std::size_t>(length)};
+  return length < 0 ? std::string{"?"}
+                    : std::string{buffer.data(), static_cast<std::size_t>(length)};
 }
 
 }  // namespace
@@ -92,8 +93,8 @@ std::optional<PrivateKey> parse_private_key(std::string_view material) {
   std::string buffer{material};
   const bool pem = buffer.find("-----BEGIN") != std::string::npos;
   const std::size_t length = pem ? buffer.size() + 1 : buffer.size();
-  if (mbedtls_pk_parse_key(key.get(), reinterpret_cast<const unsigned char*>(buffer.c_str()), length,
-                           nullptr, 0) != 0) {
+  if (mbedtls_pk_parse_key(key.get(), reinterpret_cast<const unsigned char*>(buffer.c_str()),
+                           length, nullptr, 0) != 0) {
     return std::nullopt;
   }
   return key;

@@ -1,21 +1,22 @@
 #include "tls/ChainVerifier.hpp"
 
+#include <mbedtls/md.h>
+
 #include <array>
 #include <optional>
 #include <vector>
 
-#include <mbedtls/md.h>
-
+#include "support/Trace.hpp"
 #include "tls/CertificateFacts.hpp"
 #include "tls/KeyIdentifiers.hpp"
 #include "tls/NamePolicy.hpp"
-#include "support/Trace.hpp"
 
 namespace spwf::tls {
 namespace {
 
 void note(const VerifyContext& context, const std::string& text) {
-  if (trace::enabled()) trace::event(trace::Channel::tls, std::string{context.trace_name} + " " + text);
+  if (trace::enabled())
+    trace::event(trace::Channel::tls, std::string{context.trace_name} + " " + text);
 }
 
 void report(const VerifyContext& context, const HandshakeEvent& event) {
@@ -116,9 +117,9 @@ Verdict verify_chain(const mbedtls_x509_crt& chain, const VerifyContext& context
   for (std::size_t index = 0; index <= anchored; ++index) {
     mbedtls_x509_crt& parent = index < anchored ? *certificates[index + 1] : *ca;
     if (!signature_valid(*certificates[index], parent)) {
-      return fail(context, Verdict::bad_signature,
-                  "chain[" + std::to_string(index) + "] not signed by \"" + subject_text(parent) +
-                      "\"");
+      return fail(
+          context, Verdict::bad_signature,
+          "chain[" + std::to_string(index) + "] not signed by \"" + subject_text(parent) + "\"");
     }
   }
 
@@ -139,8 +140,8 @@ Verdict verify_chain(const mbedtls_x509_crt& chain, const VerifyContext& context
 
   // The name: the leaf's Common Name only.
   const std::string name = common_name(*certificates.front());
-  note(context, "name check: server name \"" + std::string{context.server_name} + "\" against CN \"" +
-                    name + "\"");
+  note(context, "name check: server name \"" + std::string{context.server_name} +
+                    "\" against CN \"" + name + "\"");
   if (!common_name_matches(name, context.server_name)) {
     return fail(context, Verdict::name_mismatch,
                 "CN \"" + name + "\" != \"" + std::string{context.server_name} + "\"");

@@ -28,7 +28,7 @@ struct VerifyContext {
   std::string_view server_name;  ///< compared with the leaf's CN
   std::uint64_t module_time;     ///< seconds since 1970 on the module clock
   const HandshakeObserver& observer;
-  std::string_view trace_name;   ///< "socket 0", for the trace
+  std::string_view trace_name;  ///< "socket 0", for the trace
 };
 
 /// Verifies `chain` (leaf first, as the server sent it), reporting Loading / Skip CA /

@@ -18,10 +18,13 @@ unsigned char alert_for(Verdict verdict) {
   switch (verdict) {
     case Verdict::no_trust_anchor:
     case Verdict::self_signed_leaf:
-    case Verdict::self_signed_in_chain: return MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA;
+    case Verdict::self_signed_in_chain:
+      return MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA;
     case Verdict::expired:
-    case Verdict::not_yet_valid: return MBEDTLS_SSL_ALERT_MSG_CERT_EXPIRED;
-    default: return MBEDTLS_SSL_ALERT_MSG_BAD_CERT;
+    case Verdict::not_yet_valid:
+      return MBEDTLS_SSL_ALERT_MSG_CERT_EXPIRED;
+    default:
+      return MBEDTLS_SSL_ALERT_MSG_BAD_CERT;
   }
 }
 
@@ -43,9 +46,9 @@ void ClientSession::failed(int code, std::string_view what) {
 }
 
 bool ClientSession::start() {
-  int result = mbedtls_ctr_drbg_seed(
-      m_random.get(), mbedtls_entropy_func, m_entropy.get(),
-      reinterpret_cast<const unsigned char*>(personalisation.data()), personalisation.size());
+  int result = mbedtls_ctr_drbg_seed(m_random.get(), mbedtls_entropy_func, m_entropy.get(),
+                                     reinterpret_cast<const unsigned char*>(personalisation.data()),
+                                     personalisation.size());
   if (result != 0) return failed(result, "seeding the random generator"), false;
   result = mbedtls_ssl_config_defaults(m_config.get(), MBEDTLS_SSL_IS_CLIENT,
                                        MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
@@ -97,8 +100,8 @@ bool ClientSession::load_own_material() {
   }
   if (!certificate && !key) return false;
   if (!certificate || !key) {
-    m_own_problem = certificate ? "a client certificate without a key"
-                                : "a client key without a certificate";
+    m_own_problem =
+        certificate ? "a client certificate without a key" : "a client key without a certificate";
     return false;
   }
   m_own_certificate = parse_certificates(*certificate);
@@ -197,8 +200,8 @@ std::string ClientSession::take_output() {
 }
 
 ReadResult ClientSession::read(std::span<char> buffer) {
-  const int result = mbedtls_ssl_read(m_ssl.get(), reinterpret_cast<unsigned char*>(buffer.data()),
-                                      buffer.size());
+  const int result =
+      mbedtls_ssl_read(m_ssl.get(), reinterpret_cast<unsigned char*>(buffer.data()), buffer.size());
   if (result > 0) return {ReadStatus::data, static_cast<std::size_t>(result)};
   if (result == MBEDTLS_ERR_SSL_WANT_READ) {
     return {m_input_ended ? ReadStatus::closed : ReadStatus::want_read, 0};
@@ -225,9 +228,13 @@ bool ClientSession::write(std::string_view bytes) {
   return true;
 }
 
-void ClientSession::close_notify() { (void)mbedtls_ssl_close_notify(m_ssl.get()); }
+void ClientSession::close_notify() {
+  (void)mbedtls_ssl_close_notify(m_ssl.get());
+}
 
-std::string ClientSession::version() const { return mbedtls_ssl_get_version(m_ssl.get()); }
+std::string ClientSession::version() const {
+  return mbedtls_ssl_get_version(m_ssl.get());
+}
 
 int ClientSession::send_callback(void* self, const unsigned char* data, std::size_t length) {
   auto& session = *static_cast<ClientSession*>(self);

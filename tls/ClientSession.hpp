@@ -19,11 +19,11 @@ namespace spwf::tls {
 
 /// What one client session needs to know.
 struct ClientSettings {
-  std::string server_name;       ///< SNI and the name checked against the leaf's CN
-  TrustSources trust;            ///< the certificate store's material
-  std::uint64_t module_time = 0; ///< module clock, seconds since 1970
-  HandshakeObserver observer;    ///< Loading / Skip CA / Certificate Error, in order
-  std::string trace_name;        ///< "socket 0"
+  std::string server_name;        ///< SNI and the name checked against the leaf's CN
+  TrustSources trust;             ///< the certificate store's material
+  std::uint64_t module_time = 0;  ///< module clock, seconds since 1970
+  HandshakeObserver observer;     ///< Loading / Skip CA / Certificate Error, in order
+  std::string trace_name;         ///< "socket 0"
 };
 
 /// Where a handshake stands after handshake().

@@ -33,9 +33,13 @@ bool open_key_log(const std::filesystem::path& path, std::string& reason) {
   return true;
 }
 
-void close_key_log() { key_log().close(); }
+void close_key_log() {
+  key_log().close();
+}
 
-bool key_log_enabled() { return key_log().is_open(); }
+bool key_log_enabled() {
+  return key_log().is_open();
+}
 
 void log_session_keys(std::span<const unsigned char> client_random,
                       std::span<const unsigned char> master_secret) {

@@ -10,7 +10,9 @@ std::string sockon_server_name(std::string_view host, std::string_view kind) {
   return std::string{kind.size() <= 1 ? host : kind};
 }
 
-std::string sni_for(std::string_view server_name) { return std::string{server_name}; }
+std::string sni_for(std::string_view server_name) {
+  return std::string{server_name};
+}
 
 bool common_name_matches(std::string_view common_name, std::string_view server_name) {
   // Exact, ASCII case-insensitive; "*" has no special meaning (a wildcard CN matches only itself).

@@ -2,13 +2,13 @@
 // Move-only owners of the mbedTLS contexts: each _init/_free pair becomes a type. The C struct
 // lives on the heap so that moving an owner never moves a context mbedTLS points into.
 
-#include <memory>
-
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
+
+#include <memory>
 
 namespace spwf::tls {
 

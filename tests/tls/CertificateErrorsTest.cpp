@@ -1,8 +1,8 @@
 // The codes of "AT-S.Certificate Error:<n>" (spec §7): 5 name, 23 no anchor (both confirmed),
 // the rest adopted placeholders.
-#include "tls/CertificateErrors.hpp"
-
 #include <gtest/gtest.h>
+
+#include "tls/CertificateErrors.hpp"
 
 namespace spwf::tls {
 namespace {

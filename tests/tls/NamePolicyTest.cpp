@@ -1,9 +1,9 @@
 // The module's TLS naming policy (spec §3.5.1, §3.5.4 steps 1, 2, 6):
 //   AT+S.SOCKON=www.ssllabs.com,443,,ssllabs.com   -> name (SNI and CN check) "ssllabs.com"
 //   AT+S.SOCKON=www.ssllabs.com,443,,s             -> name "www.ssllabs.com"
-#include "tls/NamePolicy.hpp"
-
 #include <gtest/gtest.h>
+
+#include "tls/NamePolicy.hpp"
 
 namespace spwf::tls {
 namespace {
@@ -18,7 +18,9 @@ TEST(NamePolicy, OneCharacterKindUsesTheHost) {
   EXPECT_EQ(sockon_server_name("10.0.0.1", "x"), "10.0.0.1");
 }
 
-TEST(NamePolicy, SniIsTheServerName) { EXPECT_EQ(sni_for("ssllabs.com"), "ssllabs.com"); }
+TEST(NamePolicy, SniIsTheServerName) {
+  EXPECT_EQ(sni_for("ssllabs.com"), "ssllabs.com");
+}
 
 TEST(NamePolicy, CommonNameExactCaseInsensitive) {
   EXPECT_TRUE(common_name_matches("ssllabs.com", "ssllabs.com"));

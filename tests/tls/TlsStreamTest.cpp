@@ -11,30 +11,28 @@
 //   AT-S.Loading:1:2
 //   AT-S.Certificate Error:5
 //   AT-S.ERROR:74:Failed to open socket
-#include "netstack/TlsStream.hpp"
-
 #include <gtest/gtest.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/ssl.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <thread>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include "netstack/PlainStreams.hpp"
+#include "netstack/TlsStream.hpp"
 #include "tls/CertificateFacts.hpp"
 #include "tls/KeyIdentifiers.hpp"
 #include "tls/KeyLog.hpp"
@@ -61,8 +59,12 @@ class Certificates {
     static Certificates certificates;
     return certificates;
   }
-  std::string pem(const std::string& name) const { return read_file(m_directory / (name + ".pem")); }
-  std::string key(const std::string& name) const { return read_file(m_directory / (name + ".key")); }
+  std::string pem(const std::string& name) const {
+    return read_file(m_directory / (name + ".pem"));
+  }
+  std::string key(const std::string& name) const {
+    return read_file(m_directory / (name + ".key"));
+  }
   const std::filesystem::path& directory() const { return m_directory; }
   bool ok() const { return m_ok; }
 
@@ -71,8 +73,8 @@ class Certificates {
     std::string pattern = (std::filesystem::path(::testing::TempDir()) / "spwf-tls-XXXXXX");
     if (::mkdtemp(pattern.data()) == nullptr) return;
     m_directory = pattern;
-    const std::string command = std::string{"bash "} + SPWF_MAKE_TEST_CERTS + " " +
-                                m_directory.string() + " >/dev/null";
+    const std::string command =
+        std::string{"bash "} + SPWF_MAKE_TEST_CERTS + " " + m_directory.string() + " >/dev/null";
     m_ok = std::system(command.c_str()) == 0;
   }
   ~Certificates() {
@@ -118,7 +120,8 @@ class TestServer {
   bool got_client_certificate() const { return m_client_certificate; }
 
  private:
-  static int on_sni(void* self, mbedtls_ssl_context*, const unsigned char* name, std::size_t length) {
+  static int on_sni(void* self, mbedtls_ssl_context*, const unsigned char* name,
+                    std::size_t length) {
     static_cast<TestServer*>(self)->m_sni.assign(reinterpret_cast<const char*>(name), length);
     return 0;
   }
@@ -461,7 +464,8 @@ TEST_F(TlsStreamTest, KeyLogGetsOneClientRandomLinePerHandshake) {
   tls::close_key_log();
   EXPECT_TRUE(outcome.connected);
   const std::string log = read_file(path);
-  EXPECT_TRUE(std::regex_match(log, std::regex{"CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}\n"})) << log;
+  EXPECT_TRUE(std::regex_match(log, std::regex{"CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}\n"}))
+      << log;
 }
 
 }  // namespace
