@@ -14,7 +14,11 @@ fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${root}/build-fuzz"
 # Each target name matches its corpus folder: fuzz_<name> uses fuzz/corpus/<name>/.
-targets=(fuzz_line_reader)
+# Every target in fuzz/ (fuzz/fuzz_<name>.cpp), so a new one is run without editing this list.
+targets=()
+for source in "${root}"/fuzz/fuzz_*.cpp; do
+  targets+=("$(basename "${source}" .cpp)")
+done
 
 CC=clang CXX=clang++ cmake -S "${root}" -B "${build}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSPWF_BUILD_FUZZ=ON -DSPWF_BUILD_TESTS=OFF
