@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds the benchmarks in build-bench (-DSPWF_BUILD_BENCH=ON, RelWithDebInfo) and runs every
 # bench program found there. Benchmarks print figures and targets; they never fail on timings,
-# so a non-zero exit means a benchmark could not run at all.
+# so a non-zero exit means a benchmark could not run at all (or, for bench_sockets, that the
+# emulator broke the SOCKW/SOCKR protocol or stalled a step for 10 s).
+#   bench_console   AT round-trip latency vs a bare pty, idle RSS
+#   bench_sockets   SOCKW->TCP sink and chargen->SOCKR throughput vs a bare pty, RSS with 8 sockets
 #   scripts/bench.sh              # all benchmarks, default sizes
 #   JOBS=2 scripts/bench.sh       # limit the build's parallelism (default: nproc)
 set -euo pipefail
