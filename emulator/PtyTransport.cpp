@@ -68,6 +68,8 @@ PtyTransport::PtyTransport(asio::any_io_executor executor,
                            std::optional<std::filesystem::path> link)
     : m_master(executor), m_poll_timer(executor), m_link(std::move(link)) {
   m_master.assign(open_master(m_slave_path));
+  // Writes are tried at once without blocking; only what the pty cannot take yet is queued.
+  m_master.non_blocking(true);
   if (m_link) {
     std::error_code ignored;
     if (std::filesystem::is_symlink(*m_link, ignored)) std::filesystem::remove(*m_link, ignored);
@@ -129,6 +131,17 @@ void PtyTransport::write(std::string_view bytes) {
   if (!m_attached) {
     m_backlog.store(bytes);
     return;
+  }
+  if (!m_writing && m_pending_write.empty()) {
+    // Most answers fit in the pty at once: write them directly, with no coroutine round.
+    boost::system::error_code error;
+    const std::size_t written = m_master.write_some(asio::buffer(bytes), error);
+    if (error && error != asio::error::would_block && error != asio::error::try_again) {
+      on_detached();
+      return;
+    }
+    if (!error) bytes.remove_prefix(written);
+    if (bytes.empty()) return;
   }
   m_pending_write += bytes;
   if (m_writing) return;

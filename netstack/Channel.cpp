@@ -59,12 +59,21 @@ void Channel::close() {
 }
 
 void Channel::store(std::string_view bytes) {
-  if (trace::enabled()) trace::event(trace::Channel::network, m_name + " in \"" + trace::escape(bytes) + "\" (" +
-                                            std::to_string(bytes.size()) + " bytes)");
-  m_buffer += bytes;
-  const std::size_t total = m_buffer.size();
-  if (total * 100 / m_capacity >= m_threshold && m_callbacks.data) {
-    m_callbacks.data(bytes.size(), total);
+  if (trace::enabled()) {
+    trace::event(trace::Channel::network, m_name + " in \"" + trace::escape(bytes) + "\" (" +
+                                              std::to_string(bytes.size()) + " bytes)");
+  }
+  // One arrival report per segment, as the module's 730-byte MSS would deliver them; UDP
+  // datagrams are reported whole.
+  const bool is_udp = m_stream->kind() == StreamKind::udp;
+  while (!bytes.empty()) {
+    const std::size_t piece = is_udp ? bytes.size() : std::min(bytes.size(), segment_size);
+    m_buffer.append(bytes.substr(0, piece));
+    bytes.remove_prefix(piece);
+    const std::size_t total = m_buffer.size();
+    if (total * 100 / m_capacity >= m_threshold && m_callbacks.data) {
+      m_callbacks.data(piece, total);
+    }
   }
 }
 
@@ -79,7 +88,7 @@ asio::awaitable<void> Channel::receive_loop(std::shared_ptr<Channel> self) {
       co_await self->m_space_available.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    const std::size_t want = is_udp ? datagram.size() : std::min(room, segment_size);
+    const std::size_t want = is_udp ? datagram.size() : std::min(room, datagram.size());
     auto [error, count] = co_await self->m_stream->read_some({datagram.data(), want});
     if (self->m_closed_locally) co_return;
     if (error) {

@@ -111,6 +111,9 @@ TcpPeer::Handler TcpPeer::send_and_close(std::string data) {
 
 TcpPeer::Handler TcpPeer::send_and_reset(std::string data) {
   return [data](int fd) {
+    // Wait for the client's first byte, so the reset cannot race the connect itself.
+    char byte;
+    if (::recv(fd, &byte, 1, 0) <= 0) return;
     write_all(fd, data);
     linger option{1, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, sizeof option);

@@ -30,7 +30,7 @@ class TcpPeer {
   static Handler collect(std::string& sink, std::atomic<bool>& done);
   /// Sends `data` and closes (orderly).
   static Handler send_and_close(std::string data);
-  /// Sends `data` and resets the connection (SO_LINGER 0).
+  /// After the client's first byte, sends `data` and resets the connection (SO_LINGER 0).
   static Handler send_and_reset(std::string data);
 
  private:

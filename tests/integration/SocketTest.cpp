@@ -115,6 +115,7 @@ TEST_F(SocketTest, PeerResetIsReportedWithReasonOne) {
   TcpPeer peer{TcpPeer::send_and_reset("x")};
   start();
   EXPECT_EQ(open(peer.port()), "AT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
+  host().send("AT+S.SOCKW=0,1\r?");
   const std::string seen = host().read_until("+WIND:58:Socket Closed:0:");
   EXPECT_EQ(host().read_exactly(3), "1\r\n") << seen;
 }
