@@ -72,6 +72,8 @@ ModuleState::ModuleState(boost::asio::any_io_executor executor, config::Emulator
       m_servers(executor, m_settings.server_listen_address,
                 [this](const net::NetEvent& event) { forward(event); }) {
   restore_certificates();
+  // The TLS store falls back to <AKI>.ca, tls.cert and tls.key on the module's file system.
+  m_certificates.set_file_lookup([this](std::string_view name) { return m_files.read(name); });
 }
 
 void ModuleState::restore_certificates() {
