@@ -395,6 +395,42 @@ TEST_F(TlsTest, ChainThroughAnIntermediateSkipsThenLoadsTheRoot) {
             "AT-S.Skip CA\r\nAT-S.Loading:1:2\r\nAT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
 }
 
+// With the flash slots empty the module looks in its file system: <AuthorityKeyId>.ca (40 hex
+// digits, case-insensitive) for the CA, tls.cert / tls.key for its own identity (spec §3.5.4).
+TEST_F(TlsTest, WithTheFlashSlotsEmptyTheFileSystemProvidesCaCertificateAndKey) {
+  TlsPeerOptions options;
+  options.default_identity = identity("seed");
+  options.mode = TlsPeerMode::echo;
+  options.client_auth = ClientAuth::required;
+  options.client_ca = cert("root-ca.pem");
+  TlsPeer server{options};
+  start();
+  set_time(time_2024);
+  std::string ski = openssl_subject_key_id(cert("root-ca.pem"));
+  std::erase(ski, ':');
+  const auto create = [&](const std::string& name, const std::string& data) {
+    host().send("AT+S.FSC=/" + name + "," + std::to_string(data.size()) + "\r");
+    host().send(data);
+    return read_answer();
+  };
+  ASSERT_EQ(create(ski + ".ca", read_file(cert("root-ca.pem"))), "AT-S.OK\r\n");
+  ASSERT_EQ(create("tls.cert", read_file(cert("client.pem"))), "AT-S.OK\r\n");
+  ASSERT_EQ(create("tls.key", read_file(cert("client.key"))), "AT-S.OK\r\n");
+  const std::string answer = sockon("127.0.0.1," + std::to_string(server.port()) + ",,ssllabs.com");
+  EXPECT_NE(answer.find("AT-S.Loading:1:1\r\n"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("AT-S.Loading:2:1\r\nAT-S.Loading:3:1\r\n"), std::string::npos) << answer;
+  EXPECT_TRUE(answer.ends_with("AT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n")) << answer;
+  EXPECT_EQ(exchange(0, "from the file system"), "from the file system");
+  EXPECT_EQ(server.connections().at(0).client_common_name, "client.example");
+  EXPECT_EQ(host().command("AT+S.SOCKC=0"), "AT-S.OK\r\n");
+  // A CA in the flash slot takes precedence, even one that does not anchor the chain.
+  const std::string other_ca = load_file("ca", "other-ca.pem");
+  ASSERT_TRUE(other_ca.starts_with("AT-S.SubjectKeyId:") && other_ca.ends_with("AT-S.OK\r\n"))
+      << other_ca;
+  EXPECT_EQ(sockon("127.0.0.1," + std::to_string(server.port()) + ",,ssllabs.com"),
+            "AT-S.Skip CA\r\nAT-S.Certificate Error:23\r\n" + std::string{failed_to_open});
+}
+
 TEST_F(TlsTest, DatesAreCheckedAgainstTheModuleClock) {
   TlsPeerOptions options;
   options.default_identity = identity("seed");
