@@ -11,6 +11,7 @@
 #include <deque>
 
 #include "netstack/PlainStreams.hpp"
+#include "netstack/TlsStream.hpp"
 #include "support/Log.hpp"
 #include "support/Trace.hpp"
 
@@ -90,9 +91,11 @@ class DatagramClientStream : public Stream {
 
 }  // namespace
 
-/// One client slot: connected, or gone with unread data.
+/// One client slot: connected, gone with unread data, or (TLS) still in its handshake, when it
+/// has no channel yet.
 struct ServerSockets::Client {
   std::shared_ptr<Channel> channel;
+  Stream* handshaking = nullptr;  ///< TLS: the stream in its handshake (owned by its coroutine)
   std::string address;
   std::uint16_t port = 0;
   udp::endpoint remote;                       ///< UDP: the remote this client stands for
@@ -112,7 +115,8 @@ struct ServerSockets::Server {
   void close_clients() {
     for (auto& client : clients) {
       if (!client) continue;
-      client->channel->close();
+      if (client->channel) client->channel->close();
+      if (client->handshaking) client->handshaking->close();
       client.reset();
     }
   }
@@ -169,8 +173,8 @@ std::variant<unsigned, NetError> ServerSockets::open(const ServerRequest& reques
     if (!error) acceptor.bind(endpoint, error);
     if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
   }
-  const std::string where =
-      m_listen_address + ":" + std::to_string(request.port) + (is_udp ? " (UDP)" : " (TCP)");
+  const char* protocol = is_udp ? " (UDP)" : request.kind == StreamKind::tls ? " (TLS)" : " (TCP)";
+  const std::string where = m_listen_address + ":" + std::to_string(request.port) + protocol;
   if (error) {
     trace::event(trace::Channel::network,
                  server_name(*id) + " cannot listen on " + where + ": " + error.message());
@@ -219,7 +223,7 @@ ServerSockets::Client& ServerSockets::attach(Server& server, unsigned client,
                                             slot->address + ":" + std::to_string(port));
   slot->channel->start(client_name(server_id, client));
   Client& attached = *slot;
-  server.clients[client] = std::move(slot);
+  server.clients[client] = std::move(slot);  // replaces a TLS client's handshake placeholder
   if (m_sink) m_sink(ServerClientArrived{server_id, client, attached.address, attached.port});
   return attached;
 }
@@ -255,9 +259,54 @@ asio::awaitable<void> ServerSockets::accept_loop(std::shared_ptr<Server> server)
       if (m_sink) m_sink(ServerClientRefused{server->id});
       continue;
     }
-    attach(*server, *client, std::make_unique<TcpStream>(std::move(socket)),
-           printable(remote.address()), remote.port());
+    auto plain = std::make_unique<TcpStream>(std::move(socket));
+    if (server->request.kind == StreamKind::tls) {
+      // The slot is held during the handshake, which runs on its own coroutine so that a
+      // stalling client delays nobody.
+      server->clients[*client] = std::make_unique<Client>();
+      auto report = [](std::exception_ptr failure) {
+        if (failure) log::error("TLS server handshake failed unexpectedly");
+      };
+      asio::co_spawn(m_executor,
+                     tls_handshake(server, *client, std::move(plain), printable(remote.address()),
+                                   remote.port()),
+                     report);
+      continue;
+    }
+    attach(*server, *client, std::move(plain), printable(remote.address()), remote.port());
   }
+}
+
+asio::awaitable<void> ServerSockets::tls_handshake(std::shared_ptr<Server> server, unsigned client,
+                                                   std::unique_ptr<Stream> plain,
+                                                   std::string address, std::uint16_t port) {
+  const std::string peer = address + ":" + std::to_string(port);
+  auto stream = std::make_unique<TlsStream>(
+      std::move(plain), std::make_unique<tls::ServerSession>(server->request.tls, peer));
+  server->clients[client]->handshaking = stream.get();
+  trace::event(trace::Channel::tls,
+               client_name(server->id, client) + " from " + peer + ": TLS handshake starts");
+  const bool done = co_await stream->handshake(server->request.handshake_timeout);
+  // The server may have been closed meanwhile (its slots are gone then; nothing to report).
+  if (server->closed || !server->clients[client] ||
+      server->clients[client]->handshaking != stream.get()) {
+    stream->close();
+    co_return;
+  }
+  server->clients[client]->handshaking = nullptr;
+  if (!done) {
+    const std::string why = stream->session().error();
+    trace::event(trace::Channel::tls, client_name(server->id, client) + " from " + peer +
+                                          ": TLS handshake failed" +
+                                          (why.empty() ? std::string{} : ": " + why));
+    stream->close();
+    server->clients[client].reset();
+    if (m_sink) m_sink(ServerClientGone{server->id, client, address, port, 1});
+    co_return;
+  }
+  trace::event(trace::Channel::tls,
+               client_name(server->id, client) + " from " + peer + ": TLS handshake done");
+  attach(*server, client, std::move(stream), std::move(address), port);
 }
 
 asio::awaitable<void> ServerSockets::datagram_loop(std::shared_ptr<Server> server) {
@@ -302,8 +351,10 @@ bool ServerSockets::server_in_use(unsigned server) const {
 }
 
 bool ServerSockets::client_in_use(unsigned server, unsigned client) const {
+  // A TLS client still in its handshake holds its slot but is not in use for the host yet.
   return server_in_use(server) && client < max_clients &&
-         m_servers[server]->clients[client] != nullptr;
+         m_servers[server]->clients[client] != nullptr &&
+         m_servers[server]->clients[client]->channel != nullptr;
 }
 
 std::optional<std::size_t> ServerSockets::pending(unsigned server, unsigned client) const {
@@ -339,7 +390,9 @@ NetError ServerSockets::close_client(unsigned server, unsigned client) {
 NetError ServerSockets::close_server(unsigned server) {
   if (!server_in_use(server)) return NetError::illegal_id;
   for (const auto& client : m_servers[server]->clients) {
-    if (client && client->channel->pending() > 0) return NetError::pending_data;
+    if (client && client->channel && client->channel->pending() > 0) {
+      return NetError::pending_data;
+    }
   }
   m_servers[server]->close();
   m_servers[server].reset();
@@ -353,7 +406,7 @@ std::vector<ServerClientInfo> ServerSockets::list(std::optional<unsigned> only) 
     if (!m_servers[server] || (only && *only != server)) continue;
     for (unsigned client = 0; client < max_clients; ++client) {
       const auto& slot = m_servers[server]->clients[client];
-      if (!slot) continue;
+      if (!slot || !slot->channel) continue;
       rows.push_back({server, client, !slot->gone, m_servers[server]->request.kind,
                       slot->channel->pending(), slot->address, slot->port});
     }

@@ -6,10 +6,16 @@
 // A client that leaves (WIND 62) keeps its slot while it has unread data, so that the host can
 // still drain it with SOCKDR; SOCKDC then frees it (as SOCKC does for client sockets). A client
 // that leaves with nothing pending is freed at once, so that its cid is available again.
+//
+// A TLS server (s1/s2) is a TCP listener whose accepted clients first run the server handshake on
+// their own coroutine, holding their cid meanwhile; WIND 61 follows a successful handshake, and a
+// client that fails it (or does not finish it within the handshake timeout) raises WIND 62 with
+// reason 1 and no 61 before it (spec §3.6 ≈).
 
 #include <array>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -23,15 +29,20 @@
 #include "netstack/NetError.hpp"
 #include "netstack/NetEvents.hpp"
 #include "netstack/Stream.hpp"
+#include "tls/ServerSession.hpp"
 
 namespace spwf::net {
 
 /// What SOCKDON asks for.
 struct ServerRequest {
   std::uint16_t port = 0;
-  StreamKind kind = StreamKind::tcp;  ///< tcp or udp
-  std::size_t capacity = 1500;        ///< per client: ip_sock_memsize x 1500
-  unsigned threshold = 0;             ///< ip_sock_threshold
+  StreamKind kind = StreamKind::tcp;  ///< tcp, udp or tls
+  /// tls: what every client's handshake uses (set for kind tls only).
+  std::shared_ptr<const tls::ServerSettings> tls;
+  /// tls: how long a client may take for its handshake.
+  std::chrono::milliseconds handshake_timeout{5000};
+  std::size_t capacity = 1500;  ///< per client: ip_sock_memsize x 1500
+  unsigned threshold = 0;       ///< ip_sock_threshold
 };
 
 /// One SOCKDL row.
@@ -85,6 +96,10 @@ class ServerSockets {
 
   boost::asio::awaitable<void> accept_loop(std::shared_ptr<Server> server);
   boost::asio::awaitable<void> datagram_loop(std::shared_ptr<Server> server);
+  /// Runs the TLS handshake of a client holding slot `client`; attaches it or reports it gone.
+  boost::asio::awaitable<void> tls_handshake(std::shared_ptr<Server> server, unsigned client,
+                                             std::unique_ptr<Stream> plain, std::string address,
+                                             std::uint16_t port);
   std::optional<unsigned> free_client(const Server& server) const;
   /// Puts a client into slot `client` of `server` and raises WIND 61.
   Client& attach(Server& server, unsigned client, std::unique_ptr<Stream> stream,

@@ -18,6 +18,9 @@ TlsStream::TlsStream(std::unique_ptr<Stream> plain, tls::ClientSettings settings
     : m_plain(std::move(plain)),
       m_session(std::make_unique<tls::ClientSession>(std::move(settings))) {}
 
+TlsStream::TlsStream(std::unique_ptr<Stream> plain, std::unique_ptr<tls::Session> session)
+    : m_plain(std::move(plain)), m_session(std::move(session)) {}
+
 asio::awaitable<bool> TlsStream::handshake(std::chrono::milliseconds timeout) {
   using asio::experimental::awaitable_operators::operator||;
   if (!m_session->start()) co_return false;

@@ -22,6 +22,10 @@ struct TrustSources {
   FileLookup files;        ///< the module's file system (<AKI>.ca, tls.cert, tls.key); may be unset
 };
 
+/// Whether the leaf's Common Name is checked: a server's certificate against the server name, a
+/// client certificate (TLS server sockets, s2) against nothing.
+enum class NameCheck { leaf_common_name, none };
+
 /// What the verification needs besides the chain.
 struct VerifyContext {
   const TrustSources& trust;
@@ -29,6 +33,7 @@ struct VerifyContext {
   std::uint64_t module_time;     ///< seconds since 1970 on the module clock
   const HandshakeObserver& observer;
   std::string_view trace_name;  ///< "socket 0", for the trace
+  NameCheck name_check = NameCheck::leaf_common_name;
 };
 
 /// Verifies `chain` (leaf first, as the server sent it), reporting Loading / Skip CA /

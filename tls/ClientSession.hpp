@@ -14,6 +14,7 @@
 #include "tls/ChainVerifier.hpp"
 #include "tls/HandshakeReport.hpp"
 #include "tls/Owners.hpp"
+#include "tls/Session.hpp"
 
 namespace spwf::tls {
 
@@ -26,46 +27,35 @@ struct ClientSettings {
   std::string trace_name;         ///< "socket 0"
 };
 
-/// Where a handshake stands after handshake().
-enum class HandshakeProgress { done, want_read, failed };
-/// What read() produced.
-enum class ReadStatus { data, want_read, closed, failed };
-
-/// One read()'s result: with ReadStatus::data, `count` bytes were decrypted.
-struct ReadResult {
-  ReadStatus status = ReadStatus::want_read;
-  std::size_t count = 0;
-};
-
 /// An mbedTLS client session over in-memory buffers. Not movable: mbedTLS keeps `this`.
-class ClientSession {
+class ClientSession : public Session {
  public:
   explicit ClientSession(ClientSettings settings);
   ClientSession(const ClientSession&) = delete;
   ClientSession& operator=(const ClientSession&) = delete;
 
   /// Configures mbedTLS; false when that fails (error() says why).
-  bool start();
+  bool start() override;
   /// Runs the handshake as far as the received bytes allow.
-  HandshakeProgress handshake();
+  HandshakeProgress handshake() override;
   /// Bytes from the network.
-  void receive(std::string_view bytes);
+  void receive(std::string_view bytes) override;
   /// The network has no more bytes (the peer closed).
-  void receive_end() { m_input_ended = true; }
+  void receive_end() override { m_input_ended = true; }
   /// Bytes to send to the network (emptied by the call).
-  std::string take_output();
+  std::string take_output() override;
   /// True when bytes wait to be sent.
-  bool has_output() const { return !m_output.empty(); }
+  bool has_output() const override { return !m_output.empty(); }
   /// Decrypts application data into `buffer`.
-  ReadResult read(std::span<char> buffer);
+  ReadResult read(std::span<char> buffer) override;
   /// Encrypts application data (output via take_output()); false on failure.
-  bool write(std::string_view bytes);
+  bool write(std::string_view bytes) override;
   /// Queues a close_notify alert.
-  void close_notify();
+  void close_notify() override;
   /// The certificate verdict, once the chain was checked.
   std::optional<Verdict> verdict() const { return m_verdict; }
   /// The last mbedTLS error in words, empty when none.
-  const std::string& error() const { return m_error; }
+  const std::string& error() const override { return m_error; }
   /// The negotiated protocol version ("TLSv1.2"), after the handshake.
   std::string version() const;
 

@@ -7,6 +7,8 @@
 #include "atcmd/CommandContext.hpp"
 #include "atcmd/commands/SocketCommon.hpp"
 #include "support/Log.hpp"
+#include "support/Trace.hpp"
+#include "tls/ServerSession.hpp"
 
 namespace spwf::atcmd::commands {
 namespace asio = boost::asio;
@@ -38,6 +40,36 @@ std::optional<std::pair<unsigned, unsigned>> client_ids(CommandContext& context,
   return std::pair{*server, client};
 }
 
+// The TLS settings of an s1/s2 server: the stored own certificate and key (flash slots, else
+// tls.cert / tls.key), and for s2 the CA that client certificates must chain to. nullptr when no
+// usable certificate and key are stored (SOCKDON then answers 74, as a TLS client socket without
+// its material does; ≈ the adopted reading).
+std::shared_ptr<const tls::ServerSettings> tls_server_settings(CommandContext& context,
+                                                               unsigned kind_index,
+                                                               std::uint16_t port) {
+  ModuleState& state = context.state();
+  const tls::CertificateStore& store = state.certificates();
+  tls::TrustSources trust{store.slot(tls::Slot::ca), store.slot(tls::Slot::cert),
+                          store.slot(tls::Slot::key), store.file_lookup()};
+  auto identity = tls::load_server_identity(trust);
+  if (const auto* problem = std::get_if<std::string>(&identity)) {
+    trace::event(trace::Channel::tls,
+                 "TLS server on port " + std::to_string(port) + " refused: " + *problem);
+    return nullptr;
+  }
+  auto settings = std::make_shared<tls::ServerSettings>();
+  settings->identity = std::get<std::shared_ptr<const tls::ServerIdentity>>(std::move(identity));
+  // ? s1 = server authentication only; s2 = the client must also present a certificate that
+  // chains to the stored CA (flash slot, else <AKI>.ca). The plausible reading of the kinds
+  // (spec §3.6, §9 Q29), not confirmed on a real module.
+  settings->client_authentication =
+      kind_index == 3 ? tls::ClientAuthentication::required : tls::ClientAuthentication::none;
+  settings->trust = std::move(trust);
+  settings->module_time = [&state] { return state.clock().now(); };
+  settings->trace_name = "TLS server :" + std::to_string(port);
+  return settings;
+}
+
 }  // namespace
 
 // AT+S.SOCKDON=<port>,<t|u|s1|s2>: "AT-S.On:<sid>" once the listener is up.
@@ -53,11 +85,13 @@ asio::awaitable<AtError> server_open(CommandContext& context) {
   const int kind = args.keyword_index(1, {"t", "u", "s1", "s2"});
   if (kind < 0) co_return AtError::invalid_arguments;
   if (kind >= 2) {
-    log::warn("TLS servers are not emulated yet: SOCKDON=" + std::string{args.text(0)} + "," +
-              std::string{args.text(1)} + " answers error 7");
-    co_return AtError::invalid_arguments;
+    request.kind = net::StreamKind::tls;
+    request.tls = tls_server_settings(context, static_cast<unsigned>(kind), request.port);
+    if (!request.tls) co_return AtError::failed_to_open_socket;
+    request.handshake_timeout = state.settings().connect_timeout;
+  } else {
+    request.kind = kind == 0 ? net::StreamKind::tcp : net::StreamKind::udp;
   }
-  request.kind = kind == 0 ? net::StreamKind::tcp : net::StreamKind::udp;
   const auto& config = state.config();
   request.capacity = std::max<std::size_t>(1, config.get_uint("ip_sock_memsize")) * 1500;
   request.threshold = config.get_uint("ip_sock_threshold");
