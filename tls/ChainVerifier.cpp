@@ -154,4 +154,21 @@ Verdict verify_chain(const mbedtls_x509_crt& chain, const VerifyContext& context
   return Verdict::ok;
 }
 
+OwnMaterial find_own_material(const TrustSources& trust) {
+  OwnMaterial material;
+  if (!trust.flash_cert.empty()) {
+    material.certificate = trust.flash_cert;
+  } else if (trust.files) {
+    material.certificate = trust.files("tls.cert");
+    material.certificate_origin = Origin::file_system;
+  }
+  if (!trust.flash_key.empty()) {
+    material.key = trust.flash_key;
+  } else if (trust.files) {
+    material.key = trust.files("tls.key");
+    material.key_origin = Origin::file_system;
+  }
+  return material;
+}
+
 }  // namespace spwf::tls

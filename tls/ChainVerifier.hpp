@@ -5,6 +5,7 @@
 // that order; only the first failure counts.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,16 @@ struct TrustSources {
   std::string flash_key;   ///< own key slot
   FileLookup files;        ///< the module's file system (<AKI>.ca, tls.cert, tls.key); may be unset
 };
+
+/// The own certificate and key as stored: the flash slots, else the files tls.cert / tls.key.
+struct OwnMaterial {
+  std::optional<std::string> certificate;
+  Origin certificate_origin = Origin::flash;
+  std::optional<std::string> key;
+  Origin key_origin = Origin::flash;
+};
+/// Finds the own certificate and key (client authentication, TLS servers).
+OwnMaterial find_own_material(const TrustSources& trust);
 
 /// Whether the leaf's Common Name is checked: a server's certificate against the server name, a
 /// client certificate (TLS server sockets, s2) against nothing.

@@ -45,53 +45,22 @@ struct ServerSettings {
   std::string trace_name;                      ///< "server 0"
 };
 
-/// An mbedTLS server session over in-memory buffers. Not movable: mbedTLS keeps `this`.
+/// The module's TLS server session over in-memory buffers.
 class ServerSession : public Session {
  public:
   /// `settings` must be set (shared by every client of one server); `peer` names the client in
   /// the trace.
   ServerSession(std::shared_ptr<const ServerSettings> settings, std::string peer);
-  ServerSession(const ServerSession&) = delete;
-  ServerSession& operator=(const ServerSession&) = delete;
 
   bool start() override;
-  HandshakeProgress handshake() override;
-  void receive(std::string_view bytes) override;
-  void receive_end() override { m_input_ended = true; }
-  std::string take_output() override;
-  bool has_output() const override { return !m_output.empty(); }
-  ReadResult read(std::span<char> buffer) override;
-  bool write(std::string_view bytes) override;
-  void close_notify() override;
-  const std::string& error() const override { return m_error; }
   /// The verdict on the client certificate (s2), once it was checked.
   std::optional<Verdict> client_verdict() const { return m_verdict; }
 
  private:
-  static int send_callback(void* self, const unsigned char* data, std::size_t length);
-  static int receive_callback(void* self, unsigned char* data, std::size_t length);
-  static int export_keys_callback(void* self, const unsigned char* master_secret,
-                                  const unsigned char* key_block, std::size_t mac_length,
-                                  std::size_t key_length, std::size_t iv_length,
-                                  const unsigned char client_random[32],
-                                  const unsigned char server_random[32],
-                                  mbedtls_tls_prf_types prf_type);
-  bool after_step();
-  void note(const std::string& text) const;
-  void failed(int code, std::string_view what);
+  bool after_step() override;
 
   std::shared_ptr<const ServerSettings> m_settings;
-  std::string m_trace_name;
-  Entropy m_entropy;
-  Random m_random;
-  SslConfig m_config;
-  SslContext m_ssl;
-  std::string m_input;
-  std::size_t m_input_offset = 0;
-  bool m_input_ended = false;
-  std::string m_output;
   std::optional<Verdict> m_verdict;
-  std::string m_error;
 };
 
 }  // namespace spwf::tls
