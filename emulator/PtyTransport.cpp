@@ -84,7 +84,7 @@ PtyTransport::~PtyTransport() {
   }
 }
 
-bool PtyTransport::host_attached() {
+bool PtyTransport::slave_open() {
   // The master reports POLLHUP while no process has the slave open.
   pollfd entry{m_master.native_handle(), POLLIN, 0};
   if (::poll(&entry, 1, 0) < 0) return false;
@@ -92,7 +92,7 @@ bool PtyTransport::host_attached() {
 }
 
 asio::awaitable<void> PtyTransport::wait_for_host() {
-  while (!host_attached()) {
+  while (!slave_open()) {
     m_poll_timer.expires_after(k_attach_poll_interval);
     co_await m_poll_timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }

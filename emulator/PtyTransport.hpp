@@ -36,11 +36,14 @@ class PtyTransport : public atcmd::Transport {
   /// The slave device path the host opens (e.g. /dev/pts/3).
   const std::string& slave_path() const { return m_slave_path; }
 
+  /// True while a host has the slave open (as far as the transport has noticed).
+  bool host_attached() const { return m_attached; }
+
   boost::asio::awaitable<std::size_t> read_some(std::span<char> buffer) override;
   void write(std::string_view bytes) override;
 
  private:
-  bool host_attached();
+  bool slave_open();
   boost::asio::awaitable<void> wait_for_host();
   boost::asio::awaitable<void> drain();
   void on_attached();
