@@ -186,6 +186,8 @@ void TlsPeer::serve(int fd) {
   mbedtls_ssl_conf_rng(&connection.config, mbedtls_ctr_drbg_random, &connection.random);
   mbedtls_ssl_conf_min_version(&connection.config, MBEDTLS_SSL_MAJOR_VERSION_3,
                                MBEDTLS_SSL_MINOR_VERSION_1);
+  mbedtls_ssl_conf_max_version(&connection.config, MBEDTLS_SSL_MAJOR_VERSION_3,
+                               m_options.max_minor_version);
   mbedtls_ssl_conf_own_cert(&connection.config, &connection.default_identity.chain,
                             &connection.default_identity.key);
   mbedtls_ssl_conf_sni(&connection.config, select_by_name, &connection);
@@ -206,6 +208,7 @@ void TlsPeer::serve(int fd) {
   update(record, [&](TlsConnectionRecord& entry) {
     entry.handshake_done = handshake == 0;
     entry.handshake_error = handshake;
+    if (handshake == 0) entry.version = mbedtls_ssl_get_version(&connection.ssl);
     if (const auto* peer = mbedtls_ssl_get_peer_cert(&connection.ssl)) {
       for (const mbedtls_x509_name* name = &peer->subject; name != nullptr; name = name->next) {
         if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &name->oid) == 0) {
@@ -242,6 +245,10 @@ void TlsPeer::serve(int fd) {
                   : "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
                         std::to_string(ok_body.size()) + "\r\n\r\n" + std::string{ok_body};
       if (!write_all(connection.ssl, answer)) return;
+      if (m_options.close_after_response) {
+        mbedtls_ssl_close_notify(&connection.ssl);
+        return;
+      }
     }
   }
   mbedtls_ssl_close_notify(&connection.ssl);

@@ -41,6 +41,10 @@ struct TlsPeerOptions {
   ClientAuth client_auth = ClientAuth::none;
   /// CA (PEM file) that client certificates must chain to when client_auth is required.
   std::filesystem::path client_ca{};
+  /// Highest protocol version offered: 1 TLS 1.0, 2 TLS 1.1, 3 TLS 1.2 (mbedTLS minor numbers).
+  int max_minor_version = 3;
+  /// http mode: close the connection (close_notify) after the first response.
+  bool close_after_response = false;
 };
 
 /// What one connection saw.
@@ -50,6 +54,7 @@ struct TlsConnectionRecord {
   int handshake_error = 0;            ///< mbedTLS error when the handshake failed
   std::string client_common_name;     ///< CN of the client certificate, if one was sent
   std::vector<std::string> requests;  ///< HTTP request heads received
+  std::string version;                ///< the negotiated protocol ("TLSv1.2")
 };
 
 /// A TLS server on 127.0.0.1:<ephemeral>.

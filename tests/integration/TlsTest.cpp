@@ -321,6 +321,66 @@ TEST_F(TlsTest, SeedThreadEndToEnd) {
   EXPECT_TRUE(page.ends_with(TlsPeer::ok_body)) << page;
 }
 
+// The module speaks TLS 1.0, 1.1 and 1.2 and takes what the server offers.
+TEST_F(TlsTest, Tls10To12AreNegotiated) {
+  for (const auto& [minor, name] :
+       {std::pair{1, "TLSv1.0"}, std::pair{2, "TLSv1.1"}, std::pair{3, "TLSv1.2"}}) {
+    TlsPeerOptions options = seed_site(identity);
+    options.max_minor_version = minor;
+    TlsPeer server{options};
+    start(server.port());
+    set_time(time_2024);
+    ASSERT_EQ(load_file("ca", "root-ca.pem"), ca_loaded_answer());
+    EXPECT_EQ(sockon("ssllabs.com,443,,s"),
+              "AT-S.Loading:1:2\r\nAT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
+    // TLS 1.0 servers split CBC records 1/n-1, so the answer may arrive in several pieces:
+    // wait for the pending total to reach the whole answer, then read it at once.
+    const std::string request = "GET / HTTP/1.1\r\nHost: ssllabs.com\r\n\r\n";
+    const std::string expected = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
+                                 std::to_string(TlsPeer::ok_body.size()) + "\r\n\r\n" +
+                                 std::string{TlsPeer::ok_body};
+    host().send("AT+S.SOCKW=0," + std::to_string(request.size()) + "\r" + request);
+    EXPECT_EQ(host().read_until("AT-S.OK\r\n"), "AT-S.OK\r\n");
+    host().read_until(":" + std::to_string(expected.size()) + "\r\n");
+    host().send("AT+S.SOCKR=0,0\r");
+    EXPECT_EQ(host().read_until("AT-S.OK\r\n"), "AT-S.Reading:" + std::to_string(expected.size()) +
+                                                    ":" + std::to_string(expected.size()) + "\r\n" +
+                                                    expected + "AT-S.OK\r\n")
+        << name;
+    ASSERT_EQ(server.connections().size(), 1u);
+    const std::string version = server.connections()[0].version;
+    EXPECT_TRUE(version == name || (minor == 1 && version == "TLSv1")) << version;
+    EXPECT_EQ(host().command("AT+S.SOCKC=0"), "AT-S.OK\r\n");
+  }
+}
+
+// A TLS socket behaves as a TCP one when the peer closes: WIND 58, data still readable, 78, SOCKC.
+//   +WIND:55:Pending Data::0:<n>:<n>  +WIND:58:Socket Closed:0:0
+TEST_F(TlsTest, PeerCloseOverTlsIsReportedLikeTcp) {
+  TlsPeerOptions options = seed_site(identity);
+  options.close_after_response = true;
+  TlsPeer server{options};
+  start(server.port());
+  set_time(time_2024);
+  ASSERT_EQ(load_file("ca", "root-ca.pem"), ca_loaded_answer());
+  EXPECT_EQ(sockon("ssllabs.com,443,,s"), "AT-S.Loading:1:2\r\nAT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
+  const std::string request = "GET / HTTP/1.1\r\nHost: ssllabs.com\r\n\r\n";
+  host().send("AT+S.SOCKW=0," + std::to_string(request.size()) + "\r" + request);
+  EXPECT_EQ(host().read_until("AT-S.OK\r\n"), "AT-S.OK\r\n");
+  const std::string indications = host().read_until("+WIND:58:Socket Closed:0:0\r\n");
+  EXPECT_NE(indications.find("+WIND:55:Pending Data::0:"), std::string::npos) << indications;
+  host().send("AT+S.SOCKW=0,1\rx");
+  EXPECT_EQ(host().read_until("\r\n"), "AT-S.ERROR:78:Socket not connected\r\n");
+  EXPECT_EQ(host().command("AT+S.SOCKC=0"), "AT-S.ERROR:77:Pending data\r\n");
+  host().send("AT+S.SOCKR=0,0\r");
+  const std::string header = host().read_until("\r\n");
+  unsigned count = 0, pending = 0;
+  ASSERT_EQ(std::sscanf(header.c_str(), "AT-S.Reading:%u:%u", &count, &pending), 2) << header;
+  EXPECT_TRUE(host().read_exactly(count).starts_with("HTTP/1.1 200 OK\r\n"));
+  EXPECT_EQ(host().read_exactly(9), "AT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.SOCKC=0"), "AT-S.OK\r\n");
+}
+
 TEST_F(TlsTest, TheServerPicksItsCertificateBySni) {
   TlsPeerOptions options;
   options.default_identity = identity("seed");
