@@ -131,6 +131,7 @@ std::optional<std::string> ModuleState::power_on() {
 std::optional<std::string> ModuleState::load_configuration() {
   ++m_power_cycles;
   m_clock.power_on();
+  m_peripherals = Peripherals{};
   restore_certificates();
   m_sockets.close_all();
   m_servers.close_all();

@@ -11,6 +11,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "atcmd/Peripherals.hpp"
 #include "config/ConfigStore.hpp"
 #include "config/EmulatorConfig.hpp"
 #include "config/FlashStore.hpp"
@@ -53,6 +54,8 @@ class ModuleState {
   const config::ModuleFileSystem& files() const { return m_files; }
   const config::EmulatorConfig& settings() const { return m_settings; }
   ModuleClock& clock() { return m_clock; }
+  /// GPIO, DAC and PWM state (AT+S.GPIOC ... AT+S.PWM); reset at power-on.
+  Peripherals& peripherals() { return m_peripherals; }
   /// The TLS certificate store (AT+S.TLSCERT flash slots).
   tls::CertificateStore& certificates() { return m_certificates; }
   const tls::CertificateStore& certificates() const { return m_certificates; }
@@ -63,7 +66,7 @@ class ModuleState {
   std::error_code clear_certificates();
 
   /// Power-on or reset: RAM configuration = factory values + what WCFG saved; clock at 0;
-  /// every volume mounted and the RAM disk emptied.
+  /// peripherals back to inputs; every volume mounted and the RAM disk emptied.
   /// Returns an error text when the saved configuration could not be used (it is left as is).
   std::optional<std::string> power_on();
 
@@ -91,6 +94,7 @@ class ModuleState {
   config::ConfigStore m_config;
   config::ModuleFileSystem m_files;
   ModuleClock m_clock;
+  Peripherals m_peripherals;
   tls::CertificateStore m_certificates;
   std::mt19937 m_random{std::random_device{}()};
   std::uint32_t m_random_number = 0;

@@ -2,8 +2,10 @@
 
 #include <array>
 #include <chrono>
+#include <exception>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -36,7 +38,11 @@ WindMasks masks_of(const config::ConfigStore& config) {
 
 Session::Session(asio::any_io_executor executor, Transport& transport, ModuleState& state,
                  BootPacing pacing)
-    : m_executor(std::move(executor)), m_transport(transport), m_state(state), m_pacing(pacing) {
+    : m_executor(std::move(executor)),
+      m_transport(transport),
+      m_state(state),
+      m_pacing(pacing),
+      m_delayed_timer(m_executor) {
   m_state.set_event_sink([this](const net::NetEvent& event) {
     const auto [wind, fields] = to_indication(event);
     indicate(wind, fields);
@@ -51,6 +57,8 @@ asio::awaitable<void> Session::run() {
       if (!co_await fill_input()) co_return;
     }
     const char byte = m_input[m_input_position++];
+    // In standby (and while booting out of it) the module does not listen.
+    if (m_power != Power::awake) continue;
     const auto& config = m_state.config();
     const bool was_in_line = m_reader.in_line();
     const LineStep step = m_reader.feed(byte, config.get_char("console_repeater"));
@@ -68,11 +76,55 @@ asio::awaitable<void> Session::run() {
       m_reset_requested = false;
       indicate(Wind::reset);
       flush();
+      cancel_delayed_indication();
       m_reader.clear();
       m_state.power_on();
       co_await boot();
     }
+    if (m_standby_seconds) {
+      const std::uint32_t seconds = *m_standby_seconds;
+      m_standby_seconds.reset();
+      flush();
+      cancel_delayed_indication();
+      m_power = Power::standby;
+      log::info("standby for " + std::to_string(seconds) + " s");
+      asio::co_spawn(m_executor, standby(seconds), [](std::exception_ptr failure) {
+        if (!failure) return;
+        try {
+          std::rethrow_exception(failure);
+        } catch (const std::exception& error) {
+          log::error(std::string{"standby: "} + error.what());
+        }
+      });
+    }
   }
+}
+
+asio::awaitable<void> Session::standby(std::uint32_t seconds) {
+  asio::steady_timer timer{m_executor, std::chrono::seconds(seconds)};
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  // Standby ends in a reboot: what the host typed meanwhile is gone, RAM state is reloaded.
+  m_power = Power::waking;
+  m_reader.clear();
+  m_state.power_on();
+  indicate(Wind::resuming_from_standby);
+  co_await boot();
+  m_power = Power::awake;
+}
+
+void Session::indicate_after(std::chrono::milliseconds delay, Wind wind, std::string fields) {
+  m_delayed_timer.expires_after(delay);  // cancels the wait of an earlier one
+  const std::uint64_t generation = ++m_delayed_generation;
+  m_delayed_timer.async_wait(
+      [this, generation, wind, fields = std::move(fields)](const boost::system::error_code& error) {
+        if (error || generation != m_delayed_generation) return;
+        indicate(wind, fields);
+      });
+}
+
+void Session::cancel_delayed_indication() {
+  ++m_delayed_generation;
+  m_delayed_timer.cancel();
 }
 
 asio::awaitable<bool> Session::fill_input() {
@@ -141,6 +193,7 @@ void Session::finish(AtError result) {
 }
 
 void Session::indicate(Wind wind, std::string_view fields) {
+  if (m_power == Power::standby) return;  // asleep: nothing reaches the UART
   const auto& config = m_state.config();
   if (is_masked(wind, masks_of(config))) return;
   std::string line = format_wind(wind, config.get_uint("console_winds"), fields);

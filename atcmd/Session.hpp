@@ -3,6 +3,7 @@
 // table one at a time, writes their lines and the final OK/ERROR, reads payload bytes for commands
 // that carry data after the CR, and writes +WIND indications, held back while a command runs.
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -11,6 +12,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "atcmd/LineReader.hpp"
 #include "atcmd/ModuleState.hpp"
@@ -49,6 +51,12 @@ class Session {
   boost::asio::awaitable<std::optional<std::string>> read_payload(std::size_t length);
   /// Asks for a reboot once the current command's final line is out (AT+S.RESET).
   void request_reset() { m_reset_requested = true; }
+  /// Asks for standby once the current command's final line is out (AT+S.PMS=3): the module
+  /// ignores input and prints nothing for `seconds`, then raises +WIND:68 and boots again.
+  void request_standby(std::uint32_t seconds) { m_standby_seconds = seconds; }
+  /// Raises `wind` after `delay` unless the module reboots first (the WPS walk time). One such
+  /// indication is pending at a time: a new one replaces it.
+  void indicate_after(std::chrono::milliseconds delay, Wind wind, std::string fields = {});
   boost::asio::any_io_executor executor() const { return m_executor; }
   ModuleState& state() { return m_state; }
 
@@ -57,6 +65,10 @@ class Session {
   boost::asio::awaitable<bool> fill_input();
   boost::asio::awaitable<void> execute(std::string line);
   boost::asio::awaitable<void> pause(std::uint32_t milliseconds);
+  /// Sleeps for the standby time, then reboots (runs beside run(), which drops input meanwhile).
+  boost::asio::awaitable<void> standby(std::uint32_t seconds);
+  /// Forgets what was scheduled before a reboot.
+  void cancel_delayed_indication();
   void finish(AtError result);
   void release_held_indications();
   bool holding_indications() const { return m_executing || m_reader.in_line(); }
@@ -73,6 +85,12 @@ class Session {
   std::deque<std::string> m_held;
   bool m_executing = false;
   bool m_reset_requested = false;
+  std::optional<std::uint32_t> m_standby_seconds;
+  /// Awake, asleep in standby (no output, input dropped), or booting out of it (input dropped).
+  enum class Power { awake, standby, waking };
+  Power m_power = Power::awake;
+  boost::asio::steady_timer m_delayed_timer;
+  std::uint64_t m_delayed_generation = 0;
 };
 
 }  // namespace spwf::atcmd

@@ -191,6 +191,8 @@ inline constexpr std::string_view ping_reply = "Reply";
 inline constexpr std::string_view ping_timeout = "Timeout";
 inline constexpr std::string_view ping_stop = "Stop";
 inline constexpr std::string_view request_error = "Request Error";
+/// AT+S.GPIOR and AT+S.ADC results (spec §3.15, §9 Q41).
+inline constexpr std::string_view value = "Value";
 }  // namespace label
 
 /// AT+S.SCAN result lines (spec §3.4.3). The firmware's format is

@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <string>
 #include <vector>
 
 #include "atcmd/CommandContext.hpp"
+#include "atcmd/Session.hpp"
 #include "netstack/Connector.hpp"
 #include "netstack/Pinger.hpp"
 #include "support/Log.hpp"
@@ -32,6 +35,9 @@ constexpr std::uint64_t k_largest_ping_size = 65507;
 
 // The peer state printed for the joined access point: 1, associated and authorised (§9 Q21).
 constexpr unsigned k_peer_state_associated = 1;
+
+// wifi_mode of the miniAP (spec §3.18).
+constexpr std::uint64_t k_wifi_mode_mini_ap = 3;
 
 constexpr std::array<std::string_view, 5> k_peer_variables = {
     var_name::peer_link_id, var_name::peer_state, var_name::peer_addr, var_name::peer_last_rx,
@@ -264,6 +270,40 @@ asio::awaitable<AtError> ping(CommandContext& context) {
     }
   }
   context.info(label::ping_stop, std::to_string(sent) + ":" + std::to_string(received));
+  co_return AtError::none;
+}
+
+// AT+S.RENEW (spec §3.4.6, §9 Q23): 44 without a link; 61 when the address is not from DHCP
+// (static addressing, or the miniAP, which is its own DHCP server). The emulated server always
+// renews the same lease, so no new +WIND:24 follows.
+asio::awaitable<AtError> renew(CommandContext& context) {
+  if (auto error = context.args().check_count(0, 0); error != AtError::none) co_return error;
+  ModuleState& state = context.state();
+  if (state.wifi_state() < 10) co_return AtError::wait_for_connection_up;
+  const auto& config = state.config();
+  if (config.get_uint("ip_use_dhcpc") == 0 || config.get_uint("wifi_mode") == k_wifi_mode_mini_ap) {
+    co_return AtError::cannot_renew;
+  }
+  co_return AtError::none;
+}
+
+// AT+S.NTP (spec §3.4.6, §9 Q23): 44 without a link; else OK, the module clock takes the host's
+// time (the emulator's NTP server), and +WIND:84:NTP Server delivery:<d>.<m>.<y>:<h>:<min>.<s>.0
+// in UTC follows the OK.
+asio::awaitable<AtError> ntp(CommandContext& context) {
+  if (auto error = context.args().check_count(0, 0); error != AtError::none) co_return error;
+  ModuleState& state = context.state();
+  if (state.wifi_state() < 10) co_return AtError::wait_for_connection_up;
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  if (now <= 0 || gmtime_r(&now, &utc) == nullptr) co_return AtError::cannot_update_datetime;
+  state.clock().set(static_cast<std::uint64_t>(now));
+  char fields[64];
+  std::snprintf(fields, sizeof fields, "%u.%u.%u:%u:%u.%u.%u", static_cast<unsigned>(utc.tm_mday),
+                static_cast<unsigned>(utc.tm_mon + 1), static_cast<unsigned>(utc.tm_year + 1900),
+                static_cast<unsigned>(utc.tm_hour), static_cast<unsigned>(utc.tm_min),
+                static_cast<unsigned>(utc.tm_sec), 0u);
+  context.session().indicate(Wind::ntp_delivery, fields);
   co_return AtError::none;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Wi-Fi and network commands (spec §3.3 SSIDTXT, §3.4): WIFI, SSIDTXT, SCAN, PEERS, PING.
+// Wi-Fi and network commands (spec §3.3 SSIDTXT, §3.4): WIFI, SSIDTXT, SCAN, PEERS, PING,
+// RENEW, NTP.
 
 #include "atcmd/CommandTable.hpp"
 
@@ -10,5 +11,7 @@ boost::asio::awaitable<AtError> ssid_text(CommandContext& context);
 boost::asio::awaitable<AtError> scan(CommandContext& context);
 boost::asio::awaitable<AtError> peers(CommandContext& context);
 boost::asio::awaitable<AtError> ping(CommandContext& context);
+boost::asio::awaitable<AtError> renew(CommandContext& context);
+boost::asio::awaitable<AtError> ntp(CommandContext& context);
 
 }  // namespace spwf::atcmd::commands

@@ -14,6 +14,7 @@
 
 #include "atcmd/CommandTable.hpp"
 #include "atcmd/commands/ConfigCommands.hpp"
+#include "atcmd/commands/DeviceCommands.hpp"
 #include "atcmd/commands/SocketCommands.hpp"
 #include "atcmd/commands/SystemCommands.hpp"
 #include "atcmd/commands/WifiCommands.hpp"
@@ -113,6 +114,22 @@ TEST(CommandTableTest, ImplementedCommandsHaveTheirHandlers) {
   EXPECT_EQ(find_command("AT+S.SCAN")->handler, &commands::scan);
   EXPECT_EQ(find_command("AT+S.PEERS")->handler, &commands::peers);
   EXPECT_EQ(find_command("AT+S.PING")->handler, &commands::ping);
+  EXPECT_EQ(find_command("AT+S.RENEW")->handler, &commands::renew);
+  EXPECT_EQ(find_command("AT+S.NTP")->handler, &commands::ntp);
+  EXPECT_EQ(find_command("AT+S.PMS")->handler, &commands::power_mode);
+  EXPECT_EQ(find_command("AT+S.PYTHON")->handler, &commands::python);
+  EXPECT_EQ(find_command("AT+S.NVW")->handler, &commands::nv_write);
+  EXPECT_EQ(find_command("AT+S.MFGTEST")->handler, &commands::manufacturing_test);
+  EXPECT_EQ(find_command("AT+S.GPIOC")->handler, &commands::gpio_configure);
+  EXPECT_EQ(find_command("AT+S.GPIOR")->handler, &commands::gpio_read);
+  EXPECT_EQ(find_command("AT+S.GPIOW")->handler, &commands::gpio_write);
+  EXPECT_EQ(find_command("AT+S.DAC")->handler, &commands::dac);
+  EXPECT_EQ(find_command("AT+S.ADC")->handler, &commands::adc);
+  EXPECT_EQ(find_command("AT+S.PWM")->handler, &commands::pwm);
+  EXPECT_EQ(find_command("AT+S.CMDREQ")->handler, &commands::command_request);
+  EXPECT_EQ(find_command("AT+S.BYPASS")->handler, &commands::bypass);
+  EXPECT_EQ(find_command("AT+S.WPS")->handler, &commands::wps);
+  EXPECT_EQ(find_command("AT+S.SELFTEST")->handler, &commands::self_test);
 }
 
 }  // namespace
