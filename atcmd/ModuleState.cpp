@@ -1,6 +1,7 @@
 #include "atcmd/ModuleState.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <map>
 
@@ -70,7 +71,9 @@ ModuleState::ModuleState(boost::asio::any_io_executor executor, config::Emulator
       m_sockets(executor, m_mapper, m_settings.connect_timeout,
                 [this](const net::NetEvent& event) { forward(event); }),
       m_servers(executor, m_settings.server_listen_address,
-                [this](const net::NetEvent& event) { forward(event); }) {
+                [this](const net::NetEvent& event) { forward(event); }),
+      m_pacing(pacing),
+      m_ntp_timer(executor) {
   restore_certificates();
   // The TLS store falls back to <AKI>.ca, tls.cert and tls.key on the module's file system.
   m_certificates.set_file_lookup([this](std::string_view name) { return m_files.read(name); });
@@ -128,8 +131,28 @@ std::optional<std::string> ModuleState::power_on() {
   return problem;
 }
 
+void ModuleState::forward(const net::NetEvent& event) {
+  if (m_sink) m_sink(event);
+  // With ip_ntp_startup=1 the module asks its NTP server once the IPv4 address is up (spec
+  // §3.4.6 ≈); the answer comes after the WiFi Up lines, shortly after with --boot real.
+  const auto* up = std::get_if<net::LinkUp>(&event);
+  if (up == nullptr || up->ipv6 || m_config.get_uint("ip_ntp_startup") == 0) return;
+  m_ntp_timer.expires_after(m_pacing == net::LinkPacing::real ? std::chrono::milliseconds(500)
+                                                               : std::chrono::milliseconds(0));
+  m_ntp_timer.async_wait([this](const boost::system::error_code& error) {
+    if (!error && m_link.is_up()) synchronise_clock();
+  });
+}
+
+void ModuleState::synchronise_clock() {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  m_clock.set(static_cast<std::uint64_t>(now));
+  forward(net::TimeDelivered{static_cast<std::uint64_t>(now)});
+}
+
 std::optional<std::string> ModuleState::load_configuration() {
   ++m_power_cycles;
+  m_ntp_timer.cancel();
   m_clock.power_on();
   m_peripherals = Peripherals{};
   restore_certificates();

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "atcmd/Peripherals.hpp"
 #include "config/ConfigStore.hpp"
@@ -45,6 +46,9 @@ class ModuleState {
   const net::HostMapper& mapper() const { return m_mapper; }
   /// Starts the radio with the configuration variables as they are now (boot, AT+S.WIFI=1).
   void start_radio();
+  /// The NTP query (AT+S.NTP, and after WiFi Up with ip_ntp_startup=1): the emulator's time
+  /// server is the host's clock; the module clock is set and +WIND:84 raised.
+  void synchronise_clock();
 
   config::ConfigStore& config() { return m_config; }
   const config::ConfigStore& config() const { return m_config; }
@@ -84,9 +88,7 @@ class ModuleState {
   std::optional<std::string> load_configuration();
   /// Loads the certificate slots from the flash (construction, power-on).
   void restore_certificates();
-  void forward(const net::NetEvent& event) {
-    if (m_sink) m_sink(event);
-  }
+  void forward(const net::NetEvent& event);
 
   boost::asio::any_io_executor m_executor;
   config::EmulatorConfig m_settings;
@@ -103,6 +105,8 @@ class ModuleState {
   net::WifiLink m_link;
   net::ClientSockets m_sockets;
   net::ServerSockets m_servers;
+  net::LinkPacing m_pacing;
+  boost::asio::steady_timer m_ntp_timer;
   std::uint32_t m_power_cycles = 0;
 };
 

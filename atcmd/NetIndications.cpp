@@ -1,5 +1,7 @@
 #include "atcmd/NetIndications.hpp"
 
+#include <cstdio>
+#include <ctime>
 #include <type_traits>
 
 namespace spwf::atcmd {
@@ -17,6 +19,18 @@ std::string join(std::initializer_list<std::string> parts) {
 std::string number(std::size_t value) { return std::to_string(value); }
 
 }  // namespace
+
+std::string ntp_fields(std::uint64_t seconds) {
+  const auto time = static_cast<std::time_t>(seconds);
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  char fields[64];
+  std::snprintf(fields, sizeof fields, "%u.%u.%u:%u:%u.%u.%u", static_cast<unsigned>(utc.tm_mday),
+                static_cast<unsigned>(utc.tm_mon + 1), static_cast<unsigned>(utc.tm_year + 1900),
+                static_cast<unsigned>(utc.tm_hour), static_cast<unsigned>(utc.tm_min),
+                static_cast<unsigned>(utc.tm_sec), 0u);
+  return fields;
+}
 
 std::pair<Wind, std::string> to_indication(const net::NetEvent& event) {
   return std::visit(
@@ -69,6 +83,9 @@ std::pair<Wind, std::string> to_indication(const net::NetEvent& event) {
         }
         if constexpr (std::is_same_v<E, net::ServerClientRefused>) {
           return {Wind::sockd_dropping_client, number(e.server)};
+        }
+        if constexpr (std::is_same_v<E, net::TimeDelivered>) {
+          return {Wind::ntp_delivery, ntp_fields(e.seconds)};
         }
       },
       event);

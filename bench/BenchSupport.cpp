@@ -203,7 +203,8 @@ void EmulatorChild::stop() {
 }
 
 void wait_for_boot(int console, std::string& buffer, std::chrono::milliseconds deadline) {
-  if (!read_until(console, buffer, "+WIND:24:WiFi Up::", deadline) ||
+  // The factory boot ends with the join and the NTP delivery that follows it.
+  if (!read_until(console, buffer, "+WIND:84:NTP Server delivery:", deadline) ||
       !read_until(console, buffer, "\r\n", deadline)) {
     throw std::runtime_error("spwf04emu did not boot and join; got \"" + buffer + "\"");
   }

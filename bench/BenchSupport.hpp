@@ -125,8 +125,8 @@ class EmulatorChild {
   std::string m_pty_path;
 };
 
-/// Waits for the end of the factory boot and join: the IPv6 `+WIND:24:WiFi Up::` line (the
-/// last one with ip_use_v6=1). Throws with what arrived if it does not come within `deadline`.
+/// Waits for the end of the factory boot and join: the `+WIND:84:NTP Server delivery` line that
+/// follows WiFi Up (ip_ntp_startup=1). Throws with what arrived if it does not come in time.
 void wait_for_boot(int console, std::string& buffer, std::chrono::milliseconds deadline);
 
 /// Sends one command line (without its CR) and waits for `AT-S.OK\r\n`; throws on anything

@@ -48,12 +48,15 @@ struct ServerDropped { unsigned server = 0; unsigned client = 0; std::size_t byt
 /// A server refused a client because it had no free slot (+WIND:83).
 struct ServerClientRefused { unsigned server = 0; };
 
+/// The NTP query delivered the time (+WIND:84); seconds since 1970, UTC.
+struct TimeDelivered { std::uint64_t seconds = 0; };
+
 /// Every event the network side can report.
 using NetEvent = std::variant<RadioStarted, RadioStopped, ScanStarted, ScanCompleted, JoinStarted,
                               Associated, HandshakeCompleted, Deauthenticated, AccessPointStarted,
                               LinkUp, LinkLost, SocketData, SocketClosed, SocketDropped,
                               ServerClientArrived, ServerClientGone, ServerData, ServerDropped,
-                              ServerClientRefused>;
+                              ServerClientRefused, TimeDelivered>;
 
 /// Receives events; set by the console when it starts.
 using NetEventSink = std::function<void(const NetEvent&)>;

@@ -294,16 +294,7 @@ asio::awaitable<AtError> ntp(CommandContext& context) {
   if (auto error = context.args().check_count(0, 0); error != AtError::none) co_return error;
   ModuleState& state = context.state();
   if (state.wifi_state() < 10) co_return AtError::wait_for_connection_up;
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  if (now <= 0 || gmtime_r(&now, &utc) == nullptr) co_return AtError::cannot_update_datetime;
-  state.clock().set(static_cast<std::uint64_t>(now));
-  char fields[64];
-  std::snprintf(fields, sizeof fields, "%u.%u.%u:%u:%u.%u.%u", static_cast<unsigned>(utc.tm_mday),
-                static_cast<unsigned>(utc.tm_mon + 1), static_cast<unsigned>(utc.tm_year + 1900),
-                static_cast<unsigned>(utc.tm_hour), static_cast<unsigned>(utc.tm_min),
-                static_cast<unsigned>(utc.tm_sec), 0u);
-  context.session().indicate(Wind::ntp_delivery, fields);
+  state.synchronise_clock();
   co_return AtError::none;
 }
 

@@ -24,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <stdexcept>
+#include <regex>
 #include <string>
 #include <string_view>
 
@@ -174,12 +175,22 @@ class SessionTest : public ::testing::TestWithParam<std::size_t> {
     }
   }
 
-  /// Waits for the boot indications and forgets them.
+  /// Waits for the boot indications and the NTP delivery that follows the join (factory
+  /// ip_ntp_startup=1; its fields are the host's time), and forgets them.
   void boot() {
-    ASSERT_TRUE(run_until([this] { return m_transport.output().ends_with(factory_boot); }))
-        << m_transport.output();
+    const auto complete = [this] {
+      const std::string& output = m_transport.output();
+      return output.size() > factory_boot.size() && output.starts_with(factory_boot) &&
+             output.ends_with("\r\n");
+    };
+    ASSERT_TRUE(run_until(complete)) << m_transport.output();
     settle();
-    ASSERT_EQ(m_transport.take_output(), factory_boot);
+    const std::string output = m_transport.take_output();
+    ASSERT_TRUE(output.starts_with(factory_boot)) << output;
+    EXPECT_TRUE(std::regex_match(
+        output.substr(factory_boot.size()),
+        std::regex("\\+WIND:84:NTP Server delivery:[0-9]+\\.[0-9]+\\.[0-9]+:[0-9]+:[0-9]+\\.[0-9]+\\.0\r\n")))
+        << output;
   }
 
   /// Sends host bytes, waits until the module has written `ending`, then returns all the

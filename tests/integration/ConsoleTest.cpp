@@ -6,6 +6,7 @@
 //   AT+S.GCFG=ip_netmask       -> AT-S.Var:ip_netmask=255.255.255.0
 //   AT+S.WCFG / AT+S.RESET     -> the saved values come back after reset and restart
 
+#include <ctime>
 #include <fstream>
 #include <regex>
 
@@ -186,8 +187,22 @@ TEST_F(ConsoleTest, RepeaterRunsThePreviousCommandAgain) {
   EXPECT_EQ(host().command("AT+S.STS=random_number"), second);
 }
 
+// With the factory ip_ntp_startup=1 the clock is set after WiFi Up (+WIND:84, from the host's
+// clock); with it off, the clock starts at 0 at power-on and no +WIND:84 follows the join.
 TEST_F(ConsoleTest, ClockReadAndSet) {
   echo_off();
+  const auto host_now = static_cast<unsigned long long>(std::time(nullptr));
+  unsigned long long seconds = 0;
+  const std::string synchronised = host().command("AT+S.TIME");
+  ASSERT_EQ(std::sscanf(synchronised.c_str(), "AT-S.Time:%llu", &seconds), 1) << synchronised;
+  EXPECT_GE(seconds + 5, host_now);
+  EXPECT_LE(seconds, host_now + 5);
+  EXPECT_EQ(host().command("AT+S.SCFG=ip_ntp_startup,0"), "AT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.WCFG"), "AT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.RESET"), "AT-S.OK\r\n");
+  std::string start = factory_start_text();
+  start.erase(start.size() - ntp_prefix.size());
+  EXPECT_EQ(host().read_until(start), "+WIND:2:Reset\r\n" + start);
   const std::string before = host().command("AT+S.TIME");
   EXPECT_TRUE(std::regex_match(before, std::regex("AT-S\\.Time:[0-9]\r\nAT-S\\.OK\r\n"))) << before;
   EXPECT_EQ(host().command("AT+S.TIME=1700000000"), "AT-S.OK\r\n");

@@ -191,11 +191,16 @@ bool PtyHost::fill(Clock::time_point until) {
 
 std::string PtyHost::read_until(std::string_view needle, std::chrono::milliseconds deadline) {
   const auto until = Clock::now() + deadline;
+  // The NTP indication's fields are the host's time: a needle ending with its prefix also
+  // consumes them, up to the line end, and returns the text without them.
+  const bool through_ntp_line = needle.ends_with(ntp_prefix);
   for (;;) {
     const auto at = m_unread.find(needle);
-    if (at != std::string::npos) {
+    const std::size_t line_end =
+        at == std::string::npos ? std::string::npos : m_unread.find("\r\n", at + needle.size());
+    if (at != std::string::npos && (!through_ntp_line || line_end != std::string::npos)) {
       std::string result = m_unread.substr(0, at + needle.size());
-      m_unread.erase(0, at + needle.size());
+      m_unread.erase(0, through_ntp_line ? line_end + 2 : at + needle.size());
       return result;
     }
     if (Clock::now() >= until || !fill(until)) {
@@ -253,7 +258,7 @@ std::string default_join_text(std::string_view link_local) {
          "+WIND:25:WiFi Association successful:STTest\r\n"
          "+WIND:24:WiFi Up:0:192.168.1.100\r\n"
          "+WIND:24:WiFi Up::" +
-         std::string{link_local} + "\r\n";
+         std::string{link_local} + "\r\n" + std::string{ntp_prefix};
 }
 
 std::string factory_start_text() { return factory_boot_text() + default_join_text(); }

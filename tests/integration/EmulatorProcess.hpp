@@ -72,7 +72,8 @@ class PtyHost {
   /// Writes bytes in pieces of `piece` bytes, each a separate write().
   void send_in_pieces(std::string_view bytes, std::size_t piece);
   /// Reads until `needle` has arrived (returns everything read up to and including it), or
-  /// fails the test and returns what arrived when the deadline passes.
+  /// fails the test and returns what arrived when the deadline passes. A needle ending with
+  /// ntp_prefix also consumes the rest of that line (the host's time), which is not returned.
   std::string read_until(std::string_view needle, std::chrono::milliseconds deadline = 5s);
   /// Reads exactly `count` bytes (or fails at the deadline).
   std::string read_exactly(std::size_t count, std::chrono::milliseconds deadline = 5s);
@@ -89,9 +90,13 @@ class PtyHost {
   std::string m_unread;
 };
 
+/// The prefix of the NTP indication that follows WiFi Up with ip_ntp_startup=1 (factory).
+inline constexpr std::string_view ntp_prefix = "+WIND:84:NTP Server delivery:";
+
 /// The boot indications of a factory module with the radio on (spec §2.9), up to WIND 32.
 std::string factory_boot_text();
-/// The join of the default open network "STTest" that follows, up to the IPv6 WiFi Up line.
+/// The join of the default open network "STTest" that follows, through the IPv6 WiFi Up line,
+/// ending with the NTP indication's prefix (read_until then also consumes its time fields).
 std::string default_join_text(std::string_view link_local = "fe80:0:0:0:280:e1ff:febd:39");
 /// Boot and join of a factory module in the default configuration.
 std::string factory_start_text();

@@ -100,12 +100,13 @@ TEST_F(WifiTest, WpaNetworkWithTheRightPassphrase) {
   radio_off();
   radio_on();
   const std::string join =
-      "+WIND:21:WiFi Scanning\r\n"
+      std::string{"+WIND:21:WiFi Scanning\r\n"} +
       "+WIND:35:WiFi Scan Complete:00\r\n"
       "+WIND:19:WiFi Join:00:11:22:33:44:66\r\n"
       "+WIND:25:WiFi Association successful:SecureNet\r\n"
       "+WIND:51:WPA Handshake Complete\r\n"
-      "+WIND:24:WiFi Up:0:10.1.2.3\r\n";
+      "+WIND:24:WiFi Up:0:10.1.2.3\r\n" +
+      std::string{ntp_prefix};
   EXPECT_EQ(host().read_until(join), join);
   EXPECT_EQ(host().command("AT+S.STS=ip_gw"), "AT-S.Var:ip_gw=10.1.0.1\r\nAT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.PEERS=0,addr"), "AT-S.Var:0.addr=00:11:22:33:44:66\r\nAT-S.OK\r\n");
