@@ -42,41 +42,24 @@
 namespace spwf::bench {
 namespace {
 
-/// Every step (one command, one bare-pty transfer) must finish within this.
-constexpr std::chrono::seconds step_deadline{10};
-/// The TCP maximum segment size of the module's firmware, the write size of the mbed driver.
-constexpr std::size_t mss = 730;
+using payload::bare_pty_lock_step_read;
+using payload::bare_pty_lock_step_write;
+using payload::bare_pty_stream;
+using payload::Direction;
+using payload::mss;
+using payload::ok_line;
+using payload::pattern;
+using payload::pattern_byte;
+using payload::seconds_since;
+using payload::SinkState;
+using payload::step_deadline;
+using payload::Throughput;
+
 /// The factory per-socket receive buffer (ip_sock_memsize = 1 -> 1500 bytes).
 constexpr std::size_t receive_buffer = 1500;
-constexpr std::string_view ok_line = "AT-S.OK\r\n";
 /// Each figure is the best of this many runs: the machine is shared, and a run that loses the
 /// CPU for a scheduler tick or two says more about the neighbours than about the pty.
 constexpr int repetitions = 3;
-
-/// The byte at `offset` of every payload stream (a period of 251 never lines up with 730).
-char pattern_byte(std::size_t offset) { return static_cast<char>(offset % 251); }
-
-/// `length` bytes of the pattern starting at stream offset `offset`.
-std::string pattern(std::size_t offset, std::size_t length) {
-  std::string bytes(length, '\0');
-  for (std::size_t index = 0; index < length; ++index) bytes[index] = pattern_byte(offset + index);
-  return bytes;
-}
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double megabytes_per_second(std::size_t bytes, double seconds) {
-  return seconds > 0 ? static_cast<double>(bytes) / seconds / 1e6 : 0;
-}
-
-/// One measured transfer.
-struct Throughput {
-  std::size_t bytes = 0;
-  double seconds = 0;
-  double rate() const { return megabytes_per_second(bytes, seconds); }
-};
 
 double rate_of(const Throughput& throughput) { return throughput.rate(); }
 
@@ -90,183 +73,6 @@ auto best_of(Measure measure) {
   }
   return best;
 }
-
-/// Reads exactly `length` bytes from `fd` (or throws at the deadline).
-void read_exactly(int fd, char* target, std::size_t length, Clock::time_point until) {
-  std::string buffer;
-  std::size_t done = 0;
-  while (done < length) {
-    buffer.clear();
-    if (!fill(fd, buffer, until)) {
-      throw std::runtime_error("bare pty: transfer stalled after " + std::to_string(done) +
-                               " bytes");
-    }
-    const std::size_t take = std::min(buffer.size(), length - done);
-    std::copy_n(buffer.data(), take, target + done);
-    done += take;
-  }
-}
-
-/// Which way bytes cross the pty pair.
-enum class Direction { host_to_device, device_to_host };
-
-/// (a) Pushes `total` bytes through a fresh pty pair in `chunk`-byte writes, a thread writing
-/// and this thread reading; the host is the slave side, the device the master side.
-Throughput bare_pty_stream(std::size_t total, std::size_t chunk, Direction direction) {
-  auto [master, slave] = open_pty_pair();
-  const int writer_fd = direction == Direction::host_to_device ? slave.get() : master.get();
-  const int reader_fd = direction == Direction::host_to_device ? master.get() : slave.get();
-  const std::string block = pattern(0, chunk);
-  const auto start = Clock::now();
-  std::thread writer{[&] {
-    try {
-      for (std::size_t sent = 0; sent < total; sent += chunk) {
-        write_all(writer_fd, std::string_view{block}.substr(0, std::min(chunk, total - sent)));
-      }
-    } catch (const std::exception&) {
-      // The reader reports the stall.
-    }
-  }};
-  std::string sink(total, '\0');
-  try {
-    read_exactly(reader_fd, sink.data(), total, Clock::now() + step_deadline);
-  } catch (...) {
-    master.reset();
-    slave.reset();
-    writer.join();
-    throw;
-  }
-  const double seconds = seconds_since(start);
-  writer.join();
-  return {total, seconds};
-}
-
-/// (a) The pty pair driven like SOCKW: the host writes a command line and `chunk` bytes and
-/// waits for "AT-S.OK\r\n", which a thread on the device side sends once it has them all.
-Throughput bare_pty_lock_step_write(std::size_t total, std::size_t chunk) {
-  auto [master, slave] = open_pty_pair();
-  const std::string header = "AT+S.SOCKW=0," + std::to_string(chunk) + "\r";
-  const std::string command = header + pattern(0, chunk);
-  const std::size_t rounds = (total + chunk - 1) / chunk;
-  std::thread device{[fd = master.get(), size = command.size(), rounds] {
-    char block[4096];
-    std::size_t have = 0;
-    for (std::size_t round = 0; round < rounds;) {
-      const ssize_t count = ::read(fd, block, sizeof block);
-      if (count < 0 && errno == EINTR) continue;
-      if (count <= 0) return;
-      have += static_cast<std::size_t>(count);
-      while (have >= size && round < rounds) {
-        have -= size;
-        ++round;
-        try {
-          write_all(fd, ok_line);
-        } catch (const std::exception&) {
-          return;
-        }
-      }
-    }
-  }};
-  std::string buffer;
-  const auto start = Clock::now();
-  try {
-    for (std::size_t round = 0; round < rounds; ++round) {
-      write_all(slave.get(), command);
-      if (!read_until(slave.get(), buffer, ok_line, step_deadline)) {
-        throw std::runtime_error("bare pty lock-step write: no answer");
-      }
-    }
-  } catch (...) {
-    slave.reset();
-    master.reset();
-    device.join();
-    throw;
-  }
-  const double seconds = seconds_since(start);
-  slave.reset();
-  device.join();
-  return {rounds * chunk, seconds};
-}
-
-/// (a) The pty pair driven like SOCKR: the host writes "AT+S.SOCKR=0,<chunk>\r" and a thread
-/// on the device side answers each CR with the Reading line, `chunk` bytes and "AT-S.OK".
-Throughput bare_pty_lock_step_read(std::size_t total, std::size_t chunk) {
-  auto [master, slave] = open_pty_pair();
-  const std::string command = "AT+S.SOCKR=0," + std::to_string(chunk) + "\r";
-  const std::string answer = "AT-S.Reading:" + std::to_string(chunk) + ":" +
-                             std::to_string(chunk) + "\r\n" + pattern(0, chunk) +
-                             std::string{ok_line};
-  const std::size_t rounds = (total + chunk - 1) / chunk;
-  std::thread device{[fd = master.get(), &answer] {
-    char block[512];
-    for (;;) {
-      const ssize_t count = ::read(fd, block, sizeof block);
-      if (count < 0 && errno == EINTR) continue;
-      if (count <= 0) return;
-      for (ssize_t index = 0; index < count; ++index) {
-        if (block[index] != '\r') continue;
-        try {
-          write_all(fd, answer);
-        } catch (const std::exception&) {
-          return;
-        }
-      }
-    }
-  }};
-  std::string buffer;
-  const auto start = Clock::now();
-  try {
-    for (std::size_t round = 0; round < rounds; ++round) {
-      write_all(slave.get(), command);
-      // The payload ends with the OK line; the pattern holds no "AT-S.OK".
-      if (!read_until(slave.get(), buffer, ok_line, step_deadline)) {
-        throw std::runtime_error("bare pty lock-step read: no answer");
-      }
-    }
-  } catch (...) {
-    slave.reset();
-    master.reset();
-    device.join();
-    throw;
-  }
-  const double seconds = seconds_since(start);
-  slave.reset();
-  device.join();
-  return {rounds * chunk, seconds};
-}
-
-/// Counts and checks what a loopback sink receives, and wakes a waiter when it has enough.
-class SinkState {
- public:
-  /// Checks `bytes` against the pattern and adds them.
-  void add(std::string_view bytes) {
-    const std::lock_guard lock{m_mutex};
-    for (const char byte : bytes) {
-      if (byte != pattern_byte(m_received)) m_corrupt = true;
-      ++m_received;
-    }
-    m_changed.notify_all();
-  }
-  /// Waits until `total` bytes arrived (true) or the deadline passed (false).
-  bool wait_for(std::size_t total, std::chrono::milliseconds deadline) {
-    std::unique_lock lock{m_mutex};
-    return m_changed.wait_for(lock, deadline, [&] { return m_received >= total; });
-  }
-  std::size_t received() {
-    const std::lock_guard lock{m_mutex};
-    return m_received;
-  }
-  bool corrupt() {
-    const std::lock_guard lock{m_mutex};
-    return m_corrupt;
-  }
-
- private:
-  std::mutex m_mutex;
-  std::condition_variable m_changed;
-  std::size_t m_received = 0;
-  bool m_corrupt = false;
-};
 
 /// The host's side of the emulator's console: bounded command exchanges and their parsing.
 class Console {
