@@ -720,6 +720,13 @@ void ModuleConsole::write_socket(unsigned id, std::string_view bytes) {
   expect_ok("SOCKW of socket " + std::to_string(id));
 }
 
+std::size_t ModuleConsole::query(unsigned id) {
+  const std::string lines = command("AT+S.SOCKQ=" + std::to_string(id));
+  const auto at = lines.find("AT-S.Query:");
+  if (at == std::string::npos) throw std::runtime_error("SOCKQ answered \"" + lines + "\"");
+  return std::strtoul(lines.c_str() + at + 11, nullptr, 10);
+}
+
 std::size_t ModuleConsole::read_socket(std::string_view command_line, SinkState& sink) {
   bench::write_all(m_fd.get(), command_line);
   for (;;) {

@@ -314,6 +314,8 @@ class ModuleConsole {
   /// Sends `command_line` (AT+S.SOCKR=<id>,<n><CR>); adds what it read to `sink`, returns how
   /// many bytes.
   std::size_t read_socket(std::string_view command_line, SinkState& sink);
+  /// Pending bytes of a socket (AT+S.SOCKQ).
+  std::size_t query(unsigned id);
   /// The console descriptor and its read buffer (for exchanges parsed by the caller).
   int fd() const { return m_fd.get(); }
   std::string& buffer() { return m_buffer; }

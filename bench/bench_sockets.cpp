@@ -74,126 +74,8 @@ auto best_of(Measure measure) {
   return best;
 }
 
-/// The host's side of the emulator's console: bounded command exchanges and their parsing.
-class Console {
- public:
-  explicit Console(const std::string& pty_path) : m_fd(open_slave(pty_path)) {}
-
-  /// Waits for the boot, turns echo off and masks WINDs 55, 58 and 63 as the mbed driver does
-  /// around socket traffic.
-  void prepare() {
-    wait_for_boot(m_fd.get(), m_buffer, step_deadline);
-    command("AT+S.SCFG=console_echo,0");
-    command("AT+S.SCFG=console_wind_off_medium,0x84800000");
-  }
-
-  /// Sends a command and returns the lines before AT-S.OK (throws on ERROR or silence).
-  std::string command(std::string_view line) {
-    return run_command(m_fd.get(), m_buffer, line, step_deadline);
-  }
-
-  /// AT+S.SOCKON to 127.0.0.1:<port> over TCP; returns the socket id.
-  unsigned open_tcp(std::uint16_t port) {
-    const std::string lines = command("AT+S.SOCKON=127.0.0.1," + std::to_string(port) + ",,t");
-    const auto at = lines.find("AT-S.On:127.0.0.1:");
-    if (at == std::string::npos) throw std::runtime_error("SOCKON answered \"" + lines + "\"");
-    return static_cast<unsigned>(std::strtoul(lines.c_str() + at + 18, nullptr, 10));
-  }
-
-  /// AT+S.SOCKW=<id>,<length><CR><payload> in one write, then waits for AT-S.OK alone.
-  void write_socket(unsigned id, std::string_view header, std::string_view payload) {
-    m_scratch.assign(header);
-    m_scratch.append(payload);
-    write_all(m_fd.get(), m_scratch);
-    expect_ok("SOCKW of socket " + std::to_string(id));
-  }
-
-  /// AT+S.SOCKR=<id>,<length>; appends what it read to `sink` and returns how many bytes.
-  std::size_t read_socket(std::string_view command_line, SinkState& sink) {
-    write_all(m_fd.get(), command_line);
-    for (;;) {
-      const std::string line = next_line();
-      if (line.starts_with("AT-S.Read Cap:")) {
-        ++m_read_caps;
-        continue;
-      }
-      if (line == "AT-S.Empty") {
-        ++m_empty_reads;
-        expect_ok("SOCKR after AT-S.Empty");
-        return 0;
-      }
-      if (line.starts_with("AT-S.Reading:")) {
-        std::size_t count = 0;
-        const char* first = line.data() + 13;
-        const auto [end, error] = std::from_chars(first, line.data() + line.size(), count);
-        if (error != std::errc{} || end == first || *end != ':') {
-          throw std::runtime_error("bad Reading line \"" + line + "\"");
-        }
-        const auto until = Clock::now() + step_deadline;
-        while (m_buffer.size() < count + ok_line.size()) {
-          if (!fill(m_fd.get(), m_buffer, until)) {
-            throw std::runtime_error("SOCKR: " + std::to_string(count) +
-                                     " bytes announced, fewer arrived");
-          }
-        }
-        sink.add(std::string_view{m_buffer}.substr(0, count));
-        if (std::string_view{m_buffer}.substr(count, ok_line.size()) != ok_line) {
-          throw std::runtime_error("SOCKR: no AT-S.OK right after the " + std::to_string(count) +
-                                   " raw bytes");
-        }
-        m_buffer.erase(0, count + ok_line.size());
-        return count;
-      }
-      if (line.starts_with("+WIND:")) {
-        ++m_indications;
-        continue;
-      }
-      throw std::runtime_error("SOCKR answered \"" + line + "\"");
-    }
-  }
-
-  /// Pending bytes of a socket (AT+S.SOCKQ).
-  std::size_t query(unsigned id) {
-    const std::string lines = command("AT+S.SOCKQ=" + std::to_string(id));
-    const auto at = lines.find("AT-S.Query:");
-    if (at == std::string::npos) throw std::runtime_error("SOCKQ answered \"" + lines + "\"");
-    return std::strtoul(lines.c_str() + at + 11, nullptr, 10);
-  }
-
-  std::size_t empty_reads() const { return m_empty_reads; }
-  std::size_t read_caps() const { return m_read_caps; }
-  std::size_t indications() const { return m_indications; }
-  void reset_counters() { m_empty_reads = m_read_caps = m_indications = 0; }
-
- private:
-  /// The next line without its "\r\n"; throws at the deadline.
-  std::string next_line() {
-    auto line = read_line(m_fd.get(), m_buffer, step_deadline);
-    if (!line) throw std::runtime_error("no answer; got \"" + m_buffer + "\"");
-    if (!line->empty() && line->back() == '\r') line->pop_back();
-    return *line;
-  }
-
-  /// The next line must be AT-S.OK (indications are counted and skipped).
-  void expect_ok(const std::string& what) {
-    for (;;) {
-      const std::string line = next_line();
-      if (line == "AT-S.OK") return;
-      if (line.starts_with("+WIND:")) {
-        ++m_indications;
-        continue;
-      }
-      throw std::runtime_error(what + " answered \"" + line + "\"");
-    }
-  }
-
-  FileDescriptor m_fd;
-  std::string m_buffer;
-  std::string m_scratch;
-  std::size_t m_empty_reads = 0;
-  std::size_t m_read_caps = 0;
-  std::size_t m_indications = 0;
-};
+/// The host side of the console: the shared one of BenchSupport.
+using Console = payload::ModuleConsole;
 
 /// The emulator to run: $SPWF_BENCH_EMULATOR if set (e.g. a script wrapping it in strace or
 /// perf), else the one built beside the benchmark.
@@ -232,7 +114,7 @@ SocketRun sockw_to_sink(Console& console, std::size_t total, std::size_t chunk) 
       sink.add(std::string_view{block, static_cast<std::size_t>(count)});
     }
   }};
-  const unsigned id = console.open_tcp(server.port());
+  const unsigned id = console.open_socket("127.0.0.1", server.port(), "t");
   console.reset_counters();
   std::vector<double> samples;
   samples.reserve(total / chunk + 1);
@@ -240,10 +122,8 @@ SocketRun sockw_to_sink(Console& console, std::size_t total, std::size_t chunk) 
   const auto start = Clock::now();
   for (std::size_t sent = 0; sent < total;) {
     const std::size_t length = std::min(chunk, total - sent);
-    const std::string header =
-        "AT+S.SOCKW=" + std::to_string(id) + "," + std::to_string(length) + "\r";
     const auto round_start = Clock::now();
-    console.write_socket(id, header, std::string_view{payload}.substr(sent % 251, length));
+    console.write_socket(id, std::string_view{payload}.substr(sent % 251, length));
     samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - round_start).count());
     sent += length;
   }
@@ -275,7 +155,7 @@ SocketRun chargen_to_sockr(Console& console, std::size_t total, std::size_t chun
     ::shutdown(fd, SHUT_WR);
   }};
   SinkState sink;
-  const unsigned id = console.open_tcp(server.port());
+  const unsigned id = console.open_socket("127.0.0.1", server.port(), "t");
   console.reset_counters();
   const std::string command_line =
       "AT+S.SOCKR=" + std::to_string(id) + "," + std::to_string(chunk) + "\r";
@@ -324,13 +204,11 @@ MemoryFigures memory_with_sockets() {
   figures.idle_kb = resident_kilobytes(emulator.child.pid());
   LoopbackServer echo{echo_handler};
   std::vector<unsigned> ids;
-  for (int index = 0; index < 8; ++index) ids.push_back(emulator.console.open_tcp(echo.port()));
+  for (int index = 0; index < 8; ++index) ids.push_back(emulator.console.open_socket("127.0.0.1", echo.port(), "t"));
   figures.open_kb = resident_kilobytes(emulator.child.pid());
   const std::string payload = pattern(0, receive_buffer);
   for (const unsigned id : ids) {
-    emulator.console.write_socket(
-        id, "AT+S.SOCKW=" + std::to_string(id) + "," + std::to_string(payload.size()) + "\r",
-        payload);
+    emulator.console.write_socket(id, payload);
   }
   for (const unsigned id : ids) {
     const auto until = Clock::now() + step_deadline;
