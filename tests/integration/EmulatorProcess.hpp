@@ -90,6 +90,11 @@ class PtyHost {
   std::string m_unread;
 };
 
+/// The whole content of a file (certificates, keys made by scripts/make-test-certs.sh).
+std::string read_file(const std::filesystem::path& path);
+/// Runs a shell command and returns its standard output (openssl, the certificate script).
+std::string run(const std::string& command);
+
 /// The prefix of the NTP indication that follows WiFi Up with ip_ntp_startup=1 (factory).
 inline constexpr std::string_view ntp_prefix = "+WIND:84:NTP Server delivery:";
 

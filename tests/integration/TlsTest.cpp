@@ -34,24 +34,6 @@ constexpr std::string_view time_2050 = "2537395200";
 /// 2019-06-01: before the leaves' notBefore (2020-01-01), after the root's.
 constexpr std::string_view time_2019 = "1559347200";
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-/// Output of a shell command (for openssl's view of a certificate).
-std::string run(const std::string& command) {
-  std::string output;
-  if (FILE* pipe = ::popen(command.c_str(), "r")) {
-    char buffer[512];
-    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-    ::pclose(pipe);
-  }
-  return output;
-}
-
 /// The SubjectKeyId as `openssl x509 -ext subjectKeyIdentifier` prints it (upper hex with ':').
 std::string openssl_subject_key_id(const std::filesystem::path& certificate) {
   const std::string text =
