@@ -6,6 +6,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -59,10 +60,9 @@ asio::awaitable<void> Session::run() {
     const char byte = m_input[m_input_position++];
     // In standby (and while booting out of it) the module does not listen.
     if (m_power != Power::awake) continue;
-    const auto& config = m_state.config();
     const bool was_in_line = m_reader.in_line();
-    const LineStep step = m_reader.feed(byte, config.get_char("console_repeater"));
-    if (config.get_uint("console_echo") != 0) emit(step.echo());
+    const LineStep step = m_reader.feed(byte, m_line_settings.repeater);
+    if (m_line_settings.echo) emit(step.echo());
     switch (step.action) {
       case LineAction::execute: co_await execute(std::string{m_reader.line()}); break;
       case LineAction::repeat: co_await execute(std::string{m_reader.previous()}); break;
@@ -128,10 +128,9 @@ void Session::cancel_delayed_indication() {
 }
 
 asio::awaitable<bool> Session::fill_input() {
-  std::array<char, 4096> buffer;
-  const std::size_t count = co_await m_transport.read_some(buffer);
+  const std::size_t count = co_await m_transport.read_some(m_read_buffer);
   if (count == 0) co_return false;
-  const std::string_view received{buffer.data(), count};
+  const std::string_view received{m_read_buffer.data(), count};
   trace::bytes(trace::Channel::host_to_module, received);
   m_input.erase(0, m_input_position);
   m_input_position = 0;
@@ -147,6 +146,7 @@ asio::awaitable<void> Session::pause(std::uint32_t milliseconds) {
 }
 
 asio::awaitable<void> Session::boot() {
+  read_line_settings();
   log::info("module powered on");
   trace::event(trace::Channel::system, "power on");
   const auto& config = m_state.config();
@@ -167,17 +167,29 @@ asio::awaitable<void> Session::boot() {
 asio::awaitable<void> Session::execute(std::string line) {
   m_executing = true;
   // The echo (and the CR's "\r\n") reach the host before the command runs, as on the module.
-  flush();
+  // Without echo there is nothing new to show yet: the answers of earlier commands still in
+  // the buffer go out when the session next waits, together.
+  if (m_line_settings.echo) {
+    flush();
+  } else {
+    flush_when_idle();
+  }
   const auto& config = m_state.config();
   CommandLine parsed = parse_command_line(line, config.get_char("console_delimiter"));
   const CommandSpec* command = find_command(parsed.name);
-  trace::event(trace::Channel::system, "command " + trace::escape(line));
+  if (trace::enabled()) trace::event(trace::Channel::system, "command " + trace::escape(line));
   AtError result = AtError::command_not_found;
   if (command != nullptr && command->handler != nullptr) {
     CommandContext context{*this, Arguments{std::move(parsed.params)}, parsed.has_arguments};
     result = co_await command->handler(context);
   }
   finish(result);
+  read_line_settings();
+}
+
+void Session::read_line_settings() {
+  const auto& config = m_state.config();
+  m_line_settings = {config.get_uint("console_echo") != 0, config.get_char("console_repeater")};
 }
 
 void Session::finish(AtError result) {
@@ -189,7 +201,16 @@ void Session::finish(AtError result) {
   }
   m_executing = false;
   if (!m_reader.in_line()) release_held_indications();
-  flush();
+  flush_when_idle();
+}
+
+void Session::flush_when_idle() {
+  if (m_output.empty() || m_flush_posted) return;
+  m_flush_posted = true;
+  asio::post(m_executor, [this] {
+    m_flush_posted = false;
+    flush();
+  });
 }
 
 void Session::indicate(Wind wind, std::string_view fields) {

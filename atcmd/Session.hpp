@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -70,6 +71,12 @@ class Session {
   /// Forgets what was scheduled before a reboot.
   void cancel_delayed_indication();
   void finish(AtError result);
+  /// Takes console_echo and console_repeater from the configuration (after every command and
+  /// every boot: only commands change them), so the per-byte loop looks nothing up.
+  void read_line_settings();
+  /// Sends what is buffered once the session next waits (for input, the network or a timer),
+  /// so the answers to a run of commands already received go out in one write.
+  void flush_when_idle();
   void release_held_indications();
   bool holding_indications() const { return m_executing || m_reader.in_line(); }
   void emit(std::string_view bytes) { m_output += bytes; }
@@ -79,9 +86,18 @@ class Session {
   ModuleState& m_state;
   BootPacing m_pacing;
   LineReader m_reader;
+  struct LineSettings {
+    bool echo = true;
+    char repeater = '!';
+  };
+  LineSettings m_line_settings;
+  /// What one read from the transport may bring: a host that sends ahead (as the UART's
+  /// receive buffer allows) gets many commands handled per wake-up.
+  std::vector<char> m_read_buffer = std::vector<char>(65536);
   std::string m_input;
   std::size_t m_input_position = 0;
   std::string m_output;
+  bool m_flush_posted = false;
   std::deque<std::string> m_held;
   bool m_executing = false;
   bool m_reset_requested = false;

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "support/Log.hpp"
@@ -20,7 +23,9 @@ Channel::Channel(asio::any_io_executor executor, std::unique_ptr<Stream> stream,
       m_capacity(std::max<std::size_t>(capacity, 1)),
       m_threshold(threshold_percent),
       m_callbacks(std::move(callbacks)),
-      m_space_available(executor) {}
+      m_space_available(executor),
+      m_send_space(executor),
+      m_linger(executor) {}
 
 void Channel::start(std::string name) {
   m_name = std::move(name);
@@ -38,24 +43,83 @@ std::string Channel::take(std::size_t count) {
   return out;
 }
 
-asio::awaitable<NetError> Channel::write(std::string_view bytes) {
-  if (m_peer_closed) co_return NetError::not_connected;
-  if (trace::enabled()) trace::event(trace::Channel::network, m_name + " out \"" + trace::escape(bytes) + "\" (" +
-                                            std::to_string(bytes.size()) + " bytes)");
-  const auto error = co_await m_stream->write_all(bytes);
-  if (!error) co_return NetError::none;
+namespace {
+
+/// How long a closed socket may still take to hand its queued bytes to a peer that reads
+/// slowly (the mbed driver's close timeout).
+constexpr auto linger = std::chrono::seconds(10);
+
+NetError classify(const boost::system::error_code& error) {
+  if (!error) return NetError::none;
   if (error == asio::error::broken_pipe || error == asio::error::connection_reset ||
       error == asio::error::not_connected || error == asio::error::bad_descriptor) {
-    co_return NetError::not_connected;
+    return NetError::not_connected;
   }
   log::warn("socket write failed: " + error.message());
-  co_return NetError::write_failed;
+  return NetError::write_failed;
+}
+
+}  // namespace
+
+asio::awaitable<NetError> Channel::write(std::string_view bytes) {
+  if (m_peer_closed) co_return NetError::not_connected;
+  if (m_send_failure != NetError::none) co_return m_send_failure;
+  if (trace::enabled()) trace::event(trace::Channel::network, m_name + " out \"" + trace::escape(bytes) + "\" (" +
+                                            std::to_string(bytes.size()) + " bytes)");
+  if (m_stream->kind() == StreamKind::udp) co_return classify(co_await m_stream->write_all(bytes));
+  while (m_outgoing.size() >= send_queue_limit) {
+    m_send_space.expires_at(asio::steady_timer::time_point::max());
+    co_await m_send_space.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (m_peer_closed) co_return NetError::not_connected;
+    if (m_send_failure != NetError::none) co_return m_send_failure;
+    if (m_closed_locally) co_return NetError::not_connected;
+  }
+  m_outgoing.append(bytes);
+  if (!m_sending) {
+    m_sending = true;
+    asio::co_spawn(m_executor, send_loop(shared_from_this()), [](std::exception_ptr failure) {
+      if (failure) log::error("socket send loop failed");
+    });
+  }
+  co_return NetError::none;
+}
+
+asio::awaitable<void> Channel::send_loop(std::shared_ptr<Channel> self) {
+  // Start once the session waits: the writes of the commands it has already received join the
+  // queue first and go out together.
+  co_await asio::post(self->m_executor, asio::use_awaitable);
+  while (!self->m_outgoing.empty()) {
+    const std::string chunk = std::exchange(self->m_outgoing, {});
+    self->m_send_space.cancel();  // room again for a waiting write
+    const auto error = co_await self->m_stream->write_all(chunk);
+    if (error) {
+      if (!self->m_closed_locally) self->m_send_failure = classify(error);
+      self->m_outgoing.clear();
+      break;
+    }
+  }
+  self->m_sending = false;
+  self->m_send_space.cancel();
+  if (self->m_closed_locally) {
+    self->m_linger.cancel();
+    self->m_stream->close();
+  }
 }
 
 void Channel::close() {
   m_closed_locally = true;
-  m_stream->close();
   m_space_available.cancel();
+  m_send_space.cancel();
+  if (!m_sending) {
+    m_stream->close();
+    return;
+  }
+  // The send loop closes the stream when its queue is out; a peer that stops reading does not
+  // keep the socket forever.
+  m_linger.expires_after(linger);
+  m_linger.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
+    if (!error) self->m_stream->close();
+  });
 }
 
 void Channel::store(std::string_view bytes) {

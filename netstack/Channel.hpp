@@ -41,16 +41,25 @@ class Channel : public std::enable_shared_from_this<Channel> {
   std::size_t pending() const { return m_buffer.size(); }
   /// Takes up to `count` bytes from the buffer.
   std::string take(std::size_t count);
-  /// Sends bytes to the peer (one datagram for UDP).
+  /// Most bytes the host may have handed over that are not yet with the host stack; a SOCKW
+  /// beyond it waits, as the module's does when its TCP window is full.
+  static constexpr std::size_t send_queue_limit = 65536;
+
+  /// Sends bytes to the peer (one datagram for UDP). A stream takes them into its send queue
+  /// and answers at once, as the module's stack queues a segment; a failure of the connection
+  /// is reported by the next write.
   boost::asio::awaitable<NetError> write(std::string_view bytes);
   /// True once the peer has closed or the connection failed.
   bool peer_closed() const { return m_peer_closed; }
   StreamKind kind() const { return m_stream->kind(); }
-  /// Closes the stream; the loop ends without reporting a close.
+  /// Closes the stream once what the host wrote is out (at most `linger` later); the receive
+  /// loop ends without reporting a close.
   void close();
 
  private:
   static boost::asio::awaitable<void> receive_loop(std::shared_ptr<Channel> self);
+  /// Hands the send queue to the stream until it is empty, in as few writes as it can.
+  static boost::asio::awaitable<void> send_loop(std::shared_ptr<Channel> self);
   void store(std::string_view bytes);
 
   boost::asio::any_io_executor m_executor;
@@ -61,6 +70,11 @@ class Channel : public std::enable_shared_from_this<Channel> {
   std::string m_name;
   boost::asio::steady_timer m_space_available;
   std::string m_buffer;
+  boost::asio::steady_timer m_send_space;
+  boost::asio::steady_timer m_linger;
+  std::string m_outgoing;
+  bool m_sending = false;
+  NetError m_send_failure = NetError::none;
   bool m_peer_closed = false;
   bool m_closed_locally = false;
 };

@@ -15,10 +15,22 @@ asio::awaitable<std::pair<error_code, std::size_t>> TcpStream::read_some(std::sp
 }
 
 asio::awaitable<error_code> TcpStream::write_all(std::string_view bytes) {
-  auto [error, count] = co_await asio::async_write(m_socket, asio::buffer(bytes),
-                                                   asio::as_tuple(asio::use_awaitable));
+  // Most writes fit in the kernel's send buffer at once: try without suspending, so a run of
+  // SOCKW commands already in the console's buffer goes on without a round through the loop.
+  error_code error;
+  if (!m_socket.non_blocking()) m_socket.non_blocking(true, error);
+  if (!error) {
+    const std::size_t written = m_socket.write_some(asio::buffer(bytes), error);
+    if (!error) bytes.remove_prefix(written);
+    if (bytes.empty()) co_return error_code{};
+    if (error && error != asio::error::would_block && error != asio::error::try_again) {
+      co_return error;
+    }
+  }
+  auto [write_error, count] = co_await asio::async_write(m_socket, asio::buffer(bytes),
+                                                         asio::as_tuple(asio::use_awaitable));
   (void)count;
-  co_return error;
+  co_return write_error;
 }
 
 void TcpStream::close() {

@@ -226,5 +226,30 @@ TEST_F(SocketTest, FourMegabytesBothWaysIn730BytePieces) {
   EXPECT_TRUE(received == upload) << "server received " << received.size() << " bytes";
 }
 
+// A host that sends ahead (its UART buffer and RTS/CTS allow it) gets every command answered in
+// order, and a SOCKC right behind the writes still lets every byte reach the peer first:
+// -> 300 x (AT+S.SOCKW=0,730<CR><730 bytes>) AT+S.SOCKC=0<CR>     (one write)
+// <- 301 x AT-S.OK<CR><LF>;  the peer receives the 219,000 bytes, then the close
+TEST_F(SocketTest, CommandsSentAheadAreAnsweredInOrderAndTheCloseWaitsForTheData) {
+  const std::string upload = random_bytes(300 * 730, 3);
+  std::string received;
+  std::atomic<bool> done{false};
+  TcpPeer sink{TcpPeer::collect(received, done)};
+  start();
+  EXPECT_EQ(open(sink.port()), "AT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
+  std::string commands;
+  for (std::size_t offset = 0; offset < upload.size(); offset += 730) {
+    commands += "AT+S.SOCKW=0,730\r" + upload.substr(offset, 730);
+  }
+  commands += "AT+S.SOCKC=0\r";
+  host().send(commands);
+  std::string expected;
+  for (int answer = 0; answer < 301; ++answer) expected += "AT-S.OK\r\n";
+  EXPECT_EQ(host().read_exactly(expected.size()), expected);
+  for (int round = 0; round < 1000 && !done; ++round) host().command("AT");
+  ASSERT_TRUE(done);
+  EXPECT_TRUE(received == upload) << "the peer received " << received.size() << " bytes";
+}
+
 }  // namespace
 }  // namespace spwf::testing
