@@ -20,13 +20,9 @@
 namespace spwf::atcmd::commands {
 namespace asio = boost::asio;
 
-namespace {
-
 using config::FileError;
-using config::ModuleFileSystem;
 
-// The module's number for a failed file operation; `otherwise` is the command's own error.
-AtError to_at_error(const std::error_code& error, AtError otherwise) {
+AtError file_error_to_at(const std::error_code& error, AtError otherwise) {
   if (!error) return AtError::none;
   if (error == FileError::unknown_volume || error == FileError::not_mounted) {
     return AtError::filesystem_access;
@@ -35,6 +31,10 @@ AtError to_at_error(const std::error_code& error, AtError otherwise) {
   if (error == FileError::storage_failure) log::error("file system: " + error.message());
   return otherwise;
 }
+
+namespace {
+
+using config::ModuleFileSystem;
 
 // A volume number parameter (FSM, FSU): decimal 0..3.
 std::optional<unsigned> volume_number(const Arguments& args, std::size_t index) {
@@ -83,7 +83,7 @@ asio::awaitable<AtError> file_mount(CommandContext& context) {
   if (auto error = args.check_count(1, 1); error != AtError::none) co_return error;
   const auto volume = volume_number(args, 0);
   if (!volume) co_return AtError::volume_mount;
-  co_return to_at_error(context.state().files().mount(*volume), AtError::volume_mount);
+  co_return file_error_to_at(context.state().files().mount(*volume), AtError::volume_mount);
 }
 
 // AT+S.FSU=<volume>,<0|1>: 1 also erases the volume's files.
@@ -109,25 +109,25 @@ asio::awaitable<AtError> file_create(CommandContext& context) {
   auto& files = context.state().files();
   const std::string name{args.text(0)};
   if (auto error = files.check_append(name, length)) {
-    co_return to_at_error(error, AtError::file_open);
+    co_return file_error_to_at(error, AtError::file_open);
   }
   const auto payload = co_await context.read_payload(static_cast<std::size_t>(length));
   if (!payload) co_return AtError::filesystem_access;
-  co_return to_at_error(files.append(name, *payload), AtError::filesystem_access);
+  co_return file_error_to_at(files.append(name, *payload), AtError::filesystem_access);
 }
 
 // AT+S.FSD=<filename>
 asio::awaitable<AtError> file_delete(CommandContext& context) {
   const Arguments& args = context.args();
   if (auto error = args.check_count(1, 1); error != AtError::none) co_return error;
-  co_return to_at_error(context.state().files().remove(args.text(0)), AtError::file_delete);
+  co_return file_error_to_at(context.state().files().remove(args.text(0)), AtError::file_delete);
 }
 
 // AT+S.FSR=<old_filename>,<new_filename>
 asio::awaitable<AtError> file_rename(CommandContext& context) {
   const Arguments& args = context.args();
   if (auto error = args.check_count(2, 2); error != AtError::none) co_return error;
-  co_return to_at_error(context.state().files().rename(args.text(0), args.text(1)),
+  co_return file_error_to_at(context.state().files().rename(args.text(0), args.text(1)),
                         AtError::file_rename);
 }
 
@@ -166,8 +166,8 @@ asio::awaitable<AtError> file_print(CommandContext& context) {
   if (auto error = args.check_count(3, 3); error != AtError::none) co_return error;
   std::string content;
   const auto error = context.state().files().read(args.text(0), content);
-  if (error == FileError::storage_failure) co_return to_at_error(error, AtError::file_read);
-  if (error) co_return to_at_error(error, AtError::file_open);
+  if (error == FileError::storage_failure) co_return file_error_to_at(error, AtError::file_read);
+  if (error) co_return file_error_to_at(error, AtError::file_open);
   const std::uint64_t offset = args.number(1);
   if (offset > content.size()) co_return AtError::file_seek;
   const std::uint64_t length = args.number(2);
@@ -187,8 +187,8 @@ asio::awaitable<AtError> file_hash(CommandContext& context) {
   const HashAlgorithm& algorithm = hash_algorithms[static_cast<std::size_t>(args.number(0))];
   std::string content;
   const auto error = context.state().files().read(args.text(1), content);
-  if (error == FileError::storage_failure) co_return to_at_error(error, AtError::file_read);
-  if (error) co_return to_at_error(error, AtError::file_open);
+  if (error == FileError::storage_failure) co_return file_error_to_at(error, AtError::file_read);
+  if (error) co_return file_error_to_at(error, AtError::file_open);
   const auto digest = hex_digest(algorithm.type, content);
   if (!digest) co_return AtError::file_read;
   context.result(algorithm.label, *digest);

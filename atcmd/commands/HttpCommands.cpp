@@ -14,6 +14,7 @@
 
 #include "atcmd/CommandContext.hpp"
 #include "atcmd/Session.hpp"
+#include "atcmd/commands/FileCommands.hpp"
 #include "atcmd/commands/TlsClientSettings.hpp"
 #include "config/ModuleFileSystem.hpp"
 #include "netstack/HttpClient.hpp"
@@ -38,13 +39,7 @@ constexpr std::size_t max_download_bytes = 8 * 1024 * 1024;
 
 // The module's number for a failed file operation on <UpFile>/<DownFile>.
 AtError file_error(const std::error_code& error) {
-  if (!error) return AtError::none;
-  if (error == FileError::unknown_volume || error == FileError::not_mounted) {
-    return AtError::filesystem_access;
-  }
-  if (error == FileError::no_space) return AtError::argument_too_large;
-  if (error == FileError::storage_failure) log::error("file system: " + error.message());
-  return AtError::file_open;
+  return file_error_to_at(error, AtError::file_open);
 }
 
 // Sends the status line and the body to the console as they arrive, or keeps the body for the

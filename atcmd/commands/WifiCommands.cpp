@@ -11,6 +11,8 @@
 
 #include "atcmd/CommandContext.hpp"
 #include "atcmd/Session.hpp"
+#include "atcmd/commands/FileCommands.hpp"
+#include "config/ModuleFileSystem.hpp"
 #include "netstack/Connector.hpp"
 #include "netstack/Pinger.hpp"
 #include "support/Log.hpp"
@@ -145,6 +147,23 @@ asio::awaitable<AtError> ssid_text(CommandContext& context) {
   co_return AtError::none;
 }
 
+namespace {
+
+// Writes the scan result lines to `name` in place of its content. Everything that can fail is
+// checked before the old content goes, so a refused file is left as it was.
+AtError store_scan_result(config::ModuleFileSystem& files, std::string_view name,
+                          std::string_view lines) {
+  if (const auto error = files.check_append(name, lines.size())) {
+    return file_error_to_at(error, AtError::file_open);
+  }
+  if (const auto error = files.remove(name); error && error != config::FileError::not_found) {
+    return file_error_to_at(error, AtError::file_open);
+  }
+  return file_error_to_at(files.append(name, lines), AtError::file_open);
+}
+
+}  // namespace
+
 // AT+S.SCAN=<d|s|m>[,<filename>] (spec §3.4.3, §9 Q20): the virtual access points in range,
 // all of them (d), one per SSID (s) or one per BSSID (m), first seen first.
 asio::awaitable<AtError> scan(CommandContext& context) {
@@ -155,11 +174,6 @@ asio::awaitable<AtError> scan(CommandContext& context) {
   ModuleState& state = context.state();
   if (!state.link().radio_on()) co_return AtError::radio_not_running;
   if (state.link().state() == 4) co_return AtError::scan_in_progress;
-  if (!args.text(1).empty()) {
-    // The result file needs the module's file system, which is not emulated yet.
-    log::warn("AT+S.SCAN to a file is not emulated yet: answering error 51");
-    co_return AtError::file_open;
-  }
   std::vector<const config::AccessPoint*> listed;
   for (const config::AccessPoint& network : state.link().visible_networks()) {
     const bool duplicate = std::any_of(listed.begin(), listed.end(), [&](const auto* seen) {
@@ -169,11 +183,18 @@ asio::awaitable<AtError> scan(CommandContext& context) {
     });
     if (!duplicate) listed.push_back(&network);
   }
-  context.info(label::parsing_networks, std::to_string(listed.size()));
+  std::string lines;
   unsigned number = 0;
-  for (const auto* network : listed) {
-    context.raw(scan_line(++number, *network) + std::string{line_end});
+  for (const auto* network : listed) lines += scan_line(++number, *network) + std::string{line_end};
+  if (const std::string_view file = args.text(1); !file.empty()) {
+    // The result lines replace the file's content; the console shows only the count.
+    if (const auto error = store_scan_result(state.files(), file, lines); error != AtError::none) {
+      co_return error;
+    }
+    lines.clear();
   }
+  context.info(label::parsing_networks, std::to_string(listed.size()));
+  context.raw(lines);
   co_return AtError::none;
 }
 

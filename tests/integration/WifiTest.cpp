@@ -201,14 +201,16 @@ TEST_F(WifiTest, SsidText) {
   EXPECT_EQ(host().command("AT+S.SSIDTXT"), "AT-S.Var:ssidtxt=" + longest + "\r\nAT-S.OK\r\n");
 }
 
+// The result lines of the default test configuration's five access points, after "<n>:".
+const std::string sttest = "\t BSS 00:11:22:33:44:55 CHAN: 06 RSSI: -56 SSID: 'STTest' CAPS: 0401 \r\n";
+const std::string secure1 =
+    "\t BSS 00:11:22:33:44:66 CHAN: 11 RSSI: -70 SSID: 'SecureNet' CAPS: 0431 WPA2 \r\n";
+const std::string secure2 =
+    "\t BSS AA:BB:CC:00:00:01 CHAN: 01 RSSI: -05 SSID: 'SecureNet' CAPS: 0431 WPA2 \r\n";
+const std::string old = "\t BSS 00:11:22:33:44:77 CHAN: 13 RSSI: -100 SSID: 'OldNet' CAPS: 0411 \r\n";
+const std::string guest = "\t BSS 00:11:22:33:44:55 CHAN: 06 RSSI: -56 SSID: 'Guest' CAPS: 0401 \r\n";
+
 TEST_F(WifiTest, ScanListsTheNetworksByteExact) {
-  const std::string sttest = "\t BSS 00:11:22:33:44:55 CHAN: 06 RSSI: -56 SSID: 'STTest' CAPS: 0401 \r\n";
-  const std::string secure1 =
-      "\t BSS 00:11:22:33:44:66 CHAN: 11 RSSI: -70 SSID: 'SecureNet' CAPS: 0431 WPA2 \r\n";
-  const std::string secure2 =
-      "\t BSS AA:BB:CC:00:00:01 CHAN: 01 RSSI: -05 SSID: 'SecureNet' CAPS: 0431 WPA2 \r\n";
-  const std::string old = "\t BSS 00:11:22:33:44:77 CHAN: 13 RSSI: -100 SSID: 'OldNet' CAPS: 0411 \r\n";
-  const std::string guest = "\t BSS 00:11:22:33:44:55 CHAN: 06 RSSI: -56 SSID: 'Guest' CAPS: 0401 \r\n";
   EXPECT_EQ(host().command("AT+S.SCAN=d,"),
             "AT-S.Parsing Networks:5\r\n1:" + sttest + "2:" + secure1 + "3:" + secure2 + "4:" + old +
                 "5:" + guest + "AT-S.OK\r\n");
@@ -217,11 +219,35 @@ TEST_F(WifiTest, ScanListsTheNetworksByteExact) {
   EXPECT_EQ(host().command("AT+S.SCAN=m"), "AT-S.Parsing Networks:4\r\n1:" + sttest + "2:" + secure1 +
                                                "3:" + secure2 + "4:" + old + "AT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.SCAN=x,"), "AT-S.ERROR:7:Invalid argument(s)\r\n");
-  EXPECT_EQ(host().command("AT+S.SCAN=d,/scan.txt"), "AT-S.ERROR:51:Unable to open file\r\n");
   // With console_verbose=0 the I line is hidden; the result lines are not.
   EXPECT_EQ(host().command("AT+S.SCFG=console_verbose,0"), "AT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.SCAN=s,"),
             "1:" + sttest + "2:" + secure1 + "3:" + old + "4:" + guest + "AT-S.OK\r\n");
+}
+
+// AT+S.SCAN=s,/scan.txt   -> AT-S.Parsing Networks:4 / AT-S.OK   (the lines go to the file)
+// AT+S.FSP=/scan.txt,,     -> 1:<TAB> BSS ... 4:<TAB> BSS ... AT-S.OK
+// AT+S.SCAN=m,/scan.txt   -> the file now holds the m list only (replaced, not appended)
+// AT+S.SCAN=d,0:/scan.txt -> AT-S.ERROR:51:Unable to open file (read-only volume)
+TEST_F(WifiTest, ScanToAFileReplacesItsContent) {
+  const auto print = [this](std::string_view name) {
+    host().send("AT+S.FSP=" + std::string{name} + ",,\r");
+    return host().read_until("AT-S.OK\r\n");
+  };
+  EXPECT_EQ(host().command("AT+S.SCAN=s,/scan.txt"), "AT-S.Parsing Networks:4\r\nAT-S.OK\r\n");
+  EXPECT_EQ(print("/scan.txt"),
+            "1:" + sttest + "2:" + secure1 + "3:" + old + "4:" + guest + "AT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.SCAN=m,/scan.txt"), "AT-S.Parsing Networks:4\r\nAT-S.OK\r\n");
+  const std::string by_bssid = "1:" + sttest + "2:" + secure1 + "3:" + secure2 + "4:" + old;
+  EXPECT_EQ(print("/scan.txt"), by_bssid + "AT-S.OK\r\n");
+  // The RAM disk takes it too; a refused file answers the file system's errors and the console
+  // shows no result.
+  EXPECT_EQ(host().command("AT+S.SCAN=d,2:/scan.txt"), "AT-S.Parsing Networks:5\r\nAT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.SCAN=d,0:/scan.txt"), "AT-S.ERROR:51:Unable to open file\r\n");
+  EXPECT_EQ(host().command("AT+S.SCAN=d,5:/scan.txt"),
+            "AT-S.ERROR:50:Unable to access filesystem\r\n");
+  EXPECT_EQ(host().command("AT+S.SCAN=d,/../scan.txt"), "AT-S.ERROR:51:Unable to open file\r\n");
+  EXPECT_EQ(print("/scan.txt"), by_bssid + "AT-S.OK\r\n");
 }
 
 TEST_F(WifiTest, PeersOfTheJoinedAccessPoint) {
