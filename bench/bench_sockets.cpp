@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "BenchSupport.hpp"
+#include "PayloadSupport.hpp"
 
 namespace spwf::bench {
 namespace {
@@ -82,7 +83,7 @@ auto best_of(Measure measure) {
   return best;
 }
 
-/// The host side of the console: the shared one of BenchSupport.
+/// The host side of the console: the shared one of PayloadSupport.
 using Console = payload::ModuleConsole;
 
 /// The emulator to run: $SPWF_BENCH_EMULATOR if set (e.g. a script wrapping it in strace or

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "BenchSupport.hpp"
+#include "PayloadSupport.hpp"
 
 namespace spwf::bench {
 namespace {

@@ -1,0 +1,189 @@
+#pragma once
+// What the payload benchmarks (bench_sockets, bench_tls, bench_http) share: the byte pattern
+// every transfer carries and the sink that checks it, bare pty transfers (streaming and
+// lock-step) to set beside the emulator's figures, plain and mbedTLS loopback servers, and the
+// host's side of the console with SOCKW / SOCKR parsing. Every wait has a deadline.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "BenchSupport.hpp"
+
+namespace spwf::bench {
+
+namespace payload {
+
+/// The TCP maximum segment size of the module's firmware, the write size of the mbed driver.
+inline constexpr std::size_t mss = 730;
+/// Every step (one command, one transfer, one handshake) must finish within this.
+inline constexpr std::chrono::seconds step_deadline{10};
+inline constexpr std::string_view ok_line = "AT-S.OK\r\n";
+
+/// The byte at `offset` of every payload stream (a period of 251 never lines up with 730).
+inline char pattern_byte(std::size_t offset) { return static_cast<char>(offset % 251); }
+
+/// `length` bytes of the pattern starting at stream offset `offset`.
+std::string pattern(std::size_t offset, std::size_t length);
+
+/// Seconds from `start` until now.
+double seconds_since(Clock::time_point start);
+
+/// One measured transfer.
+struct Throughput {
+  std::size_t bytes = 0;
+  double seconds = 0;
+  /// 10^6 bytes per second.
+  double rate() const { return seconds > 0 ? static_cast<double>(bytes) / seconds / 1e6 : 0; }
+};
+
+/// Which way bytes cross a pty pair: host = slave side, device = master side.
+enum class Direction { host_to_device, device_to_host };
+
+/// `total` bytes through a fresh pty pair in `chunk`-byte writes (a writer thread, a reader).
+Throughput bare_pty_stream(std::size_t total, std::size_t chunk, Direction direction);
+
+/// A fresh pty pair driven like SOCKW: command line + `chunk` bytes, then "AT-S.OK" from a
+/// device-side thread; the floor of a lock-step console with no emulator.
+Throughput bare_pty_lock_step_write(std::size_t total, std::size_t chunk);
+
+/// A fresh pty pair driven like SOCKR: "AT+S.SOCKR=0,<chunk>" answered with the Reading line,
+/// `chunk` bytes and "AT-S.OK" by a device-side thread.
+Throughput bare_pty_lock_step_read(std::size_t total, std::size_t chunk);
+
+/// Counts and checks (against the pattern) what a server receives; wakes a waiter.
+class SinkState {
+ public:
+  /// Checks `bytes` against the pattern and adds them.
+  void add(std::string_view bytes);
+  /// Waits until `total` bytes arrived (true) or the deadline passed (false).
+  bool wait_for(std::size_t total, std::chrono::milliseconds deadline);
+  /// Bytes received so far.
+  std::size_t received();
+  /// Whether any byte differed from the pattern.
+  bool corrupt();
+
+ private:
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+  std::size_t m_received = 0;
+  bool m_corrupt = false;
+};
+
+/// A byte stream a server handler talks over: plain TCP or TLS.
+class ServerStream {
+ public:
+  virtual ~ServerStream() = default;
+  /// Up to `length` bytes; 0 when the peer closed, < 0 on an error.
+  virtual long read_some(char* target, std::size_t length) = 0;
+  /// Every byte, or false.
+  virtual bool write_all(std::string_view bytes) = 0;
+  /// Ends the sending direction (TCP FIN, or TLS close_notify then FIN).
+  virtual void finish() = 0;
+};
+
+/// Handler of one connection, given its stream.
+using StreamHandler = std::function<void(ServerStream& stream)>;
+
+/// A loopback TCP server handing each connection, as a plain ServerStream, to `handler`.
+class PlainServer {
+ public:
+  explicit PlainServer(StreamHandler handler);
+  /// The port it listens on.
+  std::uint16_t port() const { return m_server.port(); }
+
+ private:
+  LoopbackServer m_server;
+};
+
+/// A loopback TLS server (mbedTLS, TLS 1.0-1.2, no client authentication) presenting the PEM
+/// certificate chain and key it is given; each connection is handed to `handler` once its
+/// handshake is done. Certificate and key are parsed once; each connection has its own RNG,
+/// configuration and context.
+class TlsServer {
+ public:
+  TlsServer(const std::filesystem::path& certificate, const std::filesystem::path& key,
+            StreamHandler handler);
+  ~TlsServer();
+  TlsServer(const TlsServer&) = delete;
+  TlsServer& operator=(const TlsServer&) = delete;
+  /// The port it listens on.
+  std::uint16_t port() const { return m_server->port(); }
+  /// Handshakes completed / failed so far.
+  std::size_t handshakes() const { return m_handshakes.load(); }
+  std::size_t failed_handshakes() const { return m_failed.load(); }
+
+ private:
+  struct Identity;
+  void serve(int fd);
+
+  std::unique_ptr<Identity> m_identity;
+  StreamHandler m_handler;
+  std::atomic<std::size_t> m_handshakes{0};
+  std::atomic<std::size_t> m_failed{0};
+  // Declared last: destroyed first, so every connection thread ends before the identity goes.
+  std::unique_ptr<LoopbackServer> m_server;
+};
+
+/// Runs scripts/make-test-certs.sh (`script`) into `directory`; throws when it fails.
+void make_test_certificates(const std::string& script, const std::filesystem::path& directory);
+
+/// The whole content of a file.
+std::string read_file(const std::filesystem::path& path);
+
+/// The host's side of the emulator's console for payload benchmarks: bounded command
+/// exchanges, SOCKW / SOCKR with their parsing, counting indications it skips.
+class ModuleConsole {
+ public:
+  explicit ModuleConsole(const std::string& pty_path) : m_fd(open_slave(pty_path)) {}
+
+  /// Waits for the boot, turns echo off and masks WINDs 55, 58 and 63 as the mbed driver does
+  /// around socket traffic.
+  void prepare();
+  /// Sends a command and returns the lines before AT-S.OK (throws on ERROR or silence).
+  std::string command(std::string_view line);
+  /// Sets the module clock (AT+S.TIME) and stores `ca_pem` in the flash CA slot
+  /// (AT+S.TLSCERT=ca,<len> + PEM; expects AT-S.SubjectKeyId and OK).
+  void load_ca(std::string_view ca_pem, std::int64_t epoch_seconds);
+  /// AT+S.SOCKON=<host>,<port>,,<kind>; returns the socket id (throws unless AT-S.On + OK).
+  unsigned open_socket(std::string_view host, std::uint16_t port, std::string_view kind);
+  /// AT+S.SOCKW=<id>,<length><CR><payload> in one write, then AT-S.OK alone.
+  void write_socket(unsigned id, std::string_view payload);
+  /// Sends `command_line` (AT+S.SOCKR=<id>,<n><CR>); adds what it read to `sink`, returns how
+  /// many bytes.
+  std::size_t read_socket(std::string_view command_line, SinkState& sink);
+  /// Pending bytes of a socket (AT+S.SOCKQ).
+  std::size_t query(unsigned id);
+  /// The console descriptor and its read buffer (for exchanges parsed by the caller).
+  int fd() const { return m_fd.get(); }
+  std::string& buffer() { return m_buffer; }
+  /// The next line without its "\r\n"; throws at the deadline.
+  std::string next_line();
+
+  std::size_t empty_reads() const { return m_empty_reads; }
+  std::size_t read_caps() const { return m_read_caps; }
+  std::size_t indications() const { return m_indications; }
+  void reset_counters() { m_empty_reads = m_read_caps = m_indications = 0; }
+
+ private:
+  /// The next line must be AT-S.OK (indications are counted and skipped).
+  void expect_ok(const std::string& what);
+
+  FileDescriptor m_fd;
+  std::string m_buffer;
+  std::string m_scratch;
+  std::size_t m_empty_reads = 0;
+  std::size_t m_read_caps = 0;
+  std::size_t m_indications = 0;
+};
+
+}  // namespace payload
+
+}  // namespace spwf::bench
