@@ -145,6 +145,11 @@ TemporaryDirectory::~TemporaryDirectory() {
   std::filesystem::remove_all(m_path, ignored);
 }
 
+std::string emulator_path(const std::string& built) {
+  const char* override_path = std::getenv("SPWF_BENCH_EMULATOR");
+  return override_path != nullptr && *override_path != '\0' ? override_path : built;
+}
+
 EmulatorChild::EmulatorChild(const std::string& emulator_path,
                              const std::filesystem::path& state_dir,
                              const std::vector<std::string>& extra_arguments) {

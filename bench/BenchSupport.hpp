@@ -100,6 +100,10 @@ class TemporaryDirectory {
   std::filesystem::path m_path;
 };
 
+/// The emulator to run: $SPWF_BENCH_EMULATOR if set (e.g. a script that execs it under strace
+/// or perf), else `built`, the one built beside the benchmark.
+std::string emulator_path(const std::string& built);
+
 /// spwf04emu (`emulator_path`) as a child process serving a pty with `--boot instant`;
 /// stopped with SIGTERM when the object goes.
 class EmulatorChild {

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "BenchSupport.hpp"
 
@@ -43,6 +44,29 @@ struct Throughput {
   /// 10^6 bytes per second.
   double rate() const { return seconds > 0 ? static_cast<double>(bytes) / seconds / 1e6 : 0; }
 };
+
+/// Each figure is the best of this many runs: the machine is shared, and a run that loses the
+/// CPU for a scheduler tick or two says more about the neighbours than about the code.
+inline constexpr int repetitions = 3;
+
+inline double rate_of(const Throughput& throughput) { return throughput.rate(); }
+/// A run that carries its Throughput (with other figures beside it).
+template <typename Run>
+  requires requires(const Run& run) { run.throughput.rate(); }
+double rate_of(const Run& run) {
+  return run.throughput.rate();
+}
+
+/// The fastest of `repetitions` runs of `measure` (returning a Throughput or a run carrying one).
+template <typename Measure>
+auto best_of(Measure measure) {
+  auto best = measure();
+  for (int run = 1; run < repetitions; ++run) {
+    auto next = measure();
+    if (rate_of(next) > rate_of(best)) best = std::move(next);
+  }
+  return best;
+}
 
 /// Which way bytes cross a pty pair: host = slave side, device = master side.
 enum class Direction { host_to_device, device_to_host };

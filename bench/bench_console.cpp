@@ -92,7 +92,7 @@ struct EmulatorFigures {
 /// (b) and (c): boots spwf04emu, turns echo off, reads its idle RSS, times the round trips.
 EmulatorFigures emulator_round_trips(std::size_t count) {
   TemporaryDirectory state_dir;
-  EmulatorChild emulator{SPWF04EMU_PATH, state_dir.path()};
+  EmulatorChild emulator{emulator_path(SPWF04EMU_PATH), state_dir.path()};
   FileDescriptor host = open_slave(emulator.pty_path());
   std::string buffer;
   wait_for_boot(host.get(), buffer, answer_deadline);

@@ -28,32 +28,8 @@ namespace {
 
 using namespace payload;
 
-/// Each figure is the best of this many runs (the machine is shared).
-constexpr int repetitions = 3;
 /// 2024-06-01T00:00:00Z, inside the validity of the test leaves (2020..2049).
 constexpr std::int64_t module_time = 1717200000;
-
-/// The emulator to run: $SPWF_BENCH_EMULATOR if set, else the one built beside the benchmark.
-std::string emulator_path() {
-  const char* override_path = std::getenv("SPWF_BENCH_EMULATOR");
-  return override_path != nullptr && *override_path != '\0' ? override_path : SPWF04EMU_PATH;
-}
-
-/// The fastest of `repetitions` runs of `measure` (returning something with `throughput`).
-template <typename Measure>
-auto best_of(Measure measure) {
-  auto best = measure();
-  for (int run = 1; run < repetitions; ++run) {
-    auto next = measure();
-    if (next.throughput.rate() > best.throughput.rate()) best = std::move(next);
-  }
-  return best;
-}
-
-/// A bare figure wrapped so best_of can compare it.
-struct BareRun {
-  Throughput throughput;
-};
 
 /// Serves one HTTP/1.1 GET: reads the request head, answers 200 with `body_size` patterned bytes
 /// and Content-Length, then closes its side. Counts requests whose head is not a GET of `/`.
@@ -168,10 +144,7 @@ int run(std::size_t body_size) {
   make_test_certificates(SPWF_MAKE_TEST_CERTS, certificates.path());
 
   const auto bare = [body_size](std::size_t chunk) {
-    return best_of([=] {
-             return BareRun{bare_pty_stream(body_size, chunk, Direction::device_to_host)};
-           })
-        .throughput;
+    return best_of([=] { return bare_pty_stream(body_size, chunk, Direction::device_to_host); });
   };
   const Throughput bare_out = bare(mss);
   const Throughput bare_out_4k = bare(4096);
@@ -186,7 +159,7 @@ int run(std::size_t body_size) {
                        [&](ServerStream& stream) { tls_responder(stream); }};
   TemporaryDirectory state_dir;
   EmulatorChild child{
-      emulator_path(),
+      emulator_path(SPWF04EMU_PATH),
       state_dir.path(),
       {"--connect-to", "bench.local:80:127.0.0.1:" + std::to_string(plain_server.port()),
        "--connect-to", "ssllabs.com:443:127.0.0.1:" + std::to_string(tls_server.port())}};

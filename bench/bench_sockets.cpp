@@ -49,6 +49,8 @@ namespace spwf::bench {
 namespace {
 
 using payload::bare_pty_lock_step_read;
+using payload::best_of;
+using payload::repetitions;
 using payload::bare_pty_lock_step_write;
 using payload::bare_pty_stream;
 using payload::Direction;
@@ -66,37 +68,13 @@ constexpr std::size_t receive_buffer = 1500;
 /// ip_sock_memsize for the capacity read: 44 x 1500 = 66,000 bytes, a little more than the
 /// 64 KiB a host read brings at most.
 constexpr unsigned large_buffer_units = 44;
-/// Each figure is the best of this many runs: the machine is shared, and a run that loses the
-/// CPU for a scheduler tick or two says more about the neighbours than about the pty.
-constexpr int repetitions = 3;
-
-double rate_of(const Throughput& throughput) { return throughput.rate(); }
-
-/// The fastest of `repetitions` runs of `measure` (which returns a Throughput or a SocketRun).
-template <typename Measure>
-auto best_of(Measure measure) {
-  auto best = measure();
-  for (int run = 1; run < repetitions; ++run) {
-    auto next = measure();
-    if (rate_of(next) > rate_of(best)) best = std::move(next);
-  }
-  return best;
-}
-
 /// The host side of the console: the shared one of PayloadSupport.
 using Console = payload::ModuleConsole;
-
-/// The emulator to run: $SPWF_BENCH_EMULATOR if set (e.g. a script wrapping it in strace or
-/// perf), else the one built beside the benchmark.
-std::string emulator_path() {
-  const char* override_path = std::getenv("SPWF_BENCH_EMULATOR");
-  return override_path != nullptr && *override_path != '\0' ? override_path : SPWF04EMU_PATH;
-}
 
 /// A booted emulator with its console prepared.
 struct Emulator {
   TemporaryDirectory state_dir;
-  EmulatorChild child{emulator_path(), state_dir.path()};
+  EmulatorChild child{emulator_path(SPWF04EMU_PATH), state_dir.path()};
   Console console{child.pty_path()};
 };
 
@@ -108,8 +86,6 @@ struct SocketRun {
   std::size_t read_caps = 0;
   std::size_t indications = 0;
 };
-
-double rate_of(const SocketRun& run) { return run.throughput.rate(); }
 
 /// (c) `total` bytes in SOCKW commands of `chunk` bytes to a loopback sink, each waiting for its
 /// AT-S.OK.

@@ -31,8 +31,6 @@ namespace {
 
 using namespace payload;
 
-/// Each throughput figure is the best of this many runs (the machine is shared).
-constexpr int repetitions = 3;
 /// Handshake cycles: this many, or as many as fit in `cycle_budget`.
 constexpr int handshake_cycles = 50;
 constexpr std::chrono::seconds cycle_budget{5};
@@ -40,32 +38,6 @@ constexpr std::chrono::seconds cycle_budget{5};
 constexpr std::int64_t module_time = 1717200000;
 /// The TLS name of the test leaf `seed` (CN ssllabs.com).
 constexpr std::string_view tls_name = "ssllabs.com";
-
-/// The emulator to run: $SPWF_BENCH_EMULATOR if set, else the one built beside the benchmark.
-std::string emulator_path() {
-  const char* override_path = std::getenv("SPWF_BENCH_EMULATOR");
-  return override_path != nullptr && *override_path != '\0' ? override_path : SPWF04EMU_PATH;
-}
-
-/// The fastest of `repetitions` runs of `measure`.
-template <typename Measure>
-auto best_of(Measure measure) {
-  auto best = measure();
-  for (int run = 1; run < repetitions; ++run) {
-    auto next = measure();
-    if (next.throughput.rate() > best.throughput.rate()) best = std::move(next);
-  }
-  return best;
-}
-
-/// A bare figure wrapped so best_of can compare it.
-struct BareRun {
-  Throughput throughput;
-};
-
-Throughput best_bare(const std::function<Throughput()>& measure) {
-  return best_of([&] { return BareRun{measure()}; }).throughput;
-}
 
 /// Where the servers' certificates are.
 struct Certificates {
@@ -258,11 +230,11 @@ int run(std::size_t total) {
 
   // The bare pty, in the same run.
   const Throughput bare_in =
-      best_bare([=] { return bare_pty_stream(total, mss, Direction::host_to_device); });
+      best_of([=] { return bare_pty_stream(total, mss, Direction::host_to_device); });
   const Throughput bare_out =
-      best_bare([=] { return bare_pty_stream(total, mss, Direction::device_to_host); });
-  const Throughput lock_write = best_bare([=] { return bare_pty_lock_step_write(total, mss); });
-  const Throughput lock_read = best_bare([=] { return bare_pty_lock_step_read(total, mss); });
+      best_of([=] { return bare_pty_stream(total, mss, Direction::device_to_host); });
+  const Throughput lock_write = best_of([=] { return bare_pty_lock_step_write(total, mss); });
+  const Throughput lock_read = best_of([=] { return bare_pty_lock_step_read(total, mss); });
   std::printf(
       "bare pty         host->device %.1f MB/s, device->host %.1f MB/s (730-B writes); lock-step "
       "730-B SOCKW-shaped %.2f MB/s, SOCKR-shaped %.2f MB/s\n",
@@ -276,7 +248,7 @@ int run(std::size_t total) {
                              }};
   LoopbackServer tcp_server{echo_handler};
   TemporaryDirectory state_dir;
-  EmulatorChild child{emulator_path(), state_dir.path(),
+  EmulatorChild child{emulator_path(SPWF04EMU_PATH), state_dir.path(),
                       {"--connect-to", std::string{tls_name} + ":443:127.0.0.1:" +
                                            std::to_string(handshake_server.port())}};
   ModuleConsole console{child.pty_path()};
