@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -84,12 +85,45 @@ Throughput bare_pty_stream(std::size_t total, std::size_t chunk, Direction direc
   return {total, seconds};
 }
 
-Throughput bare_pty_lock_step_write(std::size_t total, std::size_t chunk) {
+namespace {
+
+/// Sends `command` `rounds` times over a fresh pty pair, each time waiting for "AT-S.OK" (the
+/// pattern holds no "AT-S.OK", so a payload before it cannot fake one), while `device` answers on
+/// the master side in a thread of its own. Returns the seconds the exchanges took.
+double lock_step_seconds(const std::string& command, std::size_t rounds,
+                         const std::function<void(int master)>& device, const char* what) {
   auto [master, slave] = open_pty_pair();
+  std::thread device_thread{device, master.get()};
+  std::string buffer;
+  const auto start = Clock::now();
+  try {
+    for (std::size_t round = 0; round < rounds; ++round) {
+      write_all(slave.get(), command);
+      if (!read_until(slave.get(), buffer, ok_line, step_deadline)) {
+        throw std::runtime_error(std::string{what} + ": no answer");
+      }
+    }
+  } catch (...) {
+    slave.reset();
+    master.reset();
+    device_thread.join();
+    throw;
+  }
+  const double seconds = seconds_since(start);
+  // The device's read fails once the host side is gone (EIO), which ends its thread.
+  slave.reset();
+  master.reset();
+  device_thread.join();
+  return seconds;
+}
+
+}  // namespace
+
+Throughput bare_pty_lock_step_write(std::size_t total, std::size_t chunk) {
   const std::string command =
       "AT+S.SOCKW=0," + std::to_string(chunk) + "\r" + pattern(0, chunk);
   const std::size_t rounds = (total + chunk - 1) / chunk;
-  std::thread device{[fd = master.get(), size = command.size(), rounds] {
+  const auto device = [size = command.size(), rounds](int fd) {
     char block[4096];
     std::size_t have = 0;
     for (std::size_t round = 0; round < rounds;) {
@@ -107,36 +141,17 @@ Throughput bare_pty_lock_step_write(std::size_t total, std::size_t chunk) {
         }
       }
     }
-  }};
-  std::string buffer;
-  const auto start = Clock::now();
-  try {
-    for (std::size_t round = 0; round < rounds; ++round) {
-      write_all(slave.get(), command);
-      if (!read_until(slave.get(), buffer, ok_line, step_deadline)) {
-        throw std::runtime_error("bare pty lock-step write: no answer");
-      }
-    }
-  } catch (...) {
-    slave.reset();
-    master.reset();
-    device.join();
-    throw;
-  }
-  const double seconds = seconds_since(start);
-  slave.reset();
-  device.join();
-  return {rounds * chunk, seconds};
+  };
+  return {rounds * chunk, lock_step_seconds(command, rounds, device, "bare pty lock-step write")};
 }
 
 Throughput bare_pty_lock_step_read(std::size_t total, std::size_t chunk) {
-  auto [master, slave] = open_pty_pair();
   const std::string command = "AT+S.SOCKR=0," + std::to_string(chunk) + "\r";
   const std::string answer = "AT-S.Reading:" + std::to_string(chunk) + ":" +
                              std::to_string(chunk) + "\r\n" + pattern(0, chunk) +
                              std::string{ok_line};
   const std::size_t rounds = (total + chunk - 1) / chunk;
-  std::thread device{[fd = master.get(), &answer] {
+  const auto device = [&answer](int fd) {
     char block[512];
     for (;;) {
       const ssize_t count = ::read(fd, block, sizeof block);
@@ -151,28 +166,8 @@ Throughput bare_pty_lock_step_read(std::size_t total, std::size_t chunk) {
         }
       }
     }
-  }};
-  std::string buffer;
-  const auto start = Clock::now();
-  try {
-    for (std::size_t round = 0; round < rounds; ++round) {
-      write_all(slave.get(), command);
-      // The payload ends with the OK line; the pattern holds no "AT-S.OK".
-      if (!read_until(slave.get(), buffer, ok_line, step_deadline)) {
-        throw std::runtime_error("bare pty lock-step read: no answer");
-      }
-    }
-  } catch (...) {
-    slave.reset();
-    master.reset();
-    device.join();
-    throw;
-  }
-  const double seconds = seconds_since(start);
-  slave.reset();
-  master.reset();
-  device.join();
-  return {rounds * chunk, seconds};
+  };
+  return {rounds * chunk, lock_step_seconds(command, rounds, device, "bare pty lock-step read")};
 }
 
 void SinkState::add(std::string_view bytes) {

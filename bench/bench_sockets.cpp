@@ -87,11 +87,9 @@ struct SocketRun {
   std::size_t indications = 0;
 };
 
-/// (c) `total` bytes in SOCKW commands of `chunk` bytes to a loopback sink, each waiting for its
-/// AT-S.OK.
-SocketRun sockw_to_sink(Console& console, std::size_t total, std::size_t chunk) {
-  SinkState sink;
-  LoopbackServer server{[&sink](int fd) {
+/// A loopback server handler that hands everything it receives to `sink` (which checks it).
+LoopbackServer::Handler sink_handler(SinkState& sink) {
+  return [&sink](int fd) {
     char block[65536];
     for (;;) {
       const ssize_t count = ::recv(fd, block, sizeof block, 0);
@@ -99,7 +97,14 @@ SocketRun sockw_to_sink(Console& console, std::size_t total, std::size_t chunk) 
       if (count <= 0) return;
       sink.add(std::string_view{block, static_cast<std::size_t>(count)});
     }
-  }};
+  };
+}
+
+/// (c) `total` bytes in SOCKW commands of `chunk` bytes to a loopback sink, each waiting for its
+/// AT-S.OK.
+SocketRun sockw_to_sink(Console& console, std::size_t total, std::size_t chunk) {
+  SinkState sink;
+  LoopbackServer server{sink_handler(sink)};
   const unsigned id = console.open_socket("127.0.0.1", server.port(), "t");
   console.reset_counters();
   std::vector<double> samples;
@@ -132,15 +137,7 @@ SocketRun sockw_to_sink(Console& console, std::size_t total, std::size_t chunk) 
 /// emulator itself carries, the figure to set beside the bare pty's streaming rate.
 SocketRun sockw_streamed(Console& console, std::size_t total, std::size_t chunk) {
   SinkState sink;
-  LoopbackServer server{[&sink](int fd) {
-    char block[65536];
-    for (;;) {
-      const ssize_t count = ::recv(fd, block, sizeof block, 0);
-      if (count < 0 && errno == EINTR) continue;
-      if (count <= 0) return;
-      sink.add(std::string_view{block, static_cast<std::size_t>(count)});
-    }
-  }};
+  LoopbackServer server{sink_handler(sink)};
   const unsigned id = console.open_socket("127.0.0.1", server.port(), "t");
   console.reset_counters();
   std::string commands;
