@@ -7,7 +7,9 @@ namespace spwf::atcmd {
 CommandContext::CommandContext(Session& session, Arguments arguments, bool has_arguments)
     : m_session(session), m_arguments(std::move(arguments)), m_has_arguments(has_arguments) {}
 
-ModuleState& CommandContext::state() { return m_session.state(); }
+ModuleState& CommandContext::state() {
+  return m_session.state();
+}
 
 void CommandContext::result(std::string_view label, std::string_view fields) {
   m_session.write_result(label, fields);
@@ -17,7 +19,9 @@ void CommandContext::info(std::string_view label, std::string_view fields) {
   m_session.write_info(label, fields);
 }
 
-void CommandContext::raw(std::string_view bytes) { m_session.write_raw(bytes); }
+void CommandContext::raw(std::string_view bytes) {
+  m_session.write_raw(bytes);
+}
 
 boost::asio::awaitable<std::optional<std::string>> CommandContext::read_payload(
     std::size_t length) {

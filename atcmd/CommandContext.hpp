@@ -2,11 +2,10 @@
 // What a command handler sees: its arguments, the module state, and the ways to answer (R and I
 // lines, raw bytes, payload reading). Only the Session writes the final OK/ERROR line.
 
+#include <boost/asio/awaitable.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <boost/asio/awaitable.hpp>
 
 #include "atcmd/Arguments.hpp"
 #include "atcmd/ModuleState.hpp"

@@ -3,10 +3,9 @@
 // order, with its exact argument-syntax string, a one-line description for AT+S.HELP, whether
 // HELP lists it, and the handler that implements it (nullptr: not emulated -> error 1).
 
+#include <boost/asio/awaitable.hpp>
 #include <span>
 #include <string_view>
-
-#include <boost/asio/awaitable.hpp>
 
 #include "atcmd/Wire.hpp"
 
@@ -27,7 +26,7 @@ struct CommandSpec {
   std::string_view syntax;       ///< "=<id>", exact; empty for commands without arguments
   std::string_view description;  ///< the emulator's own one-line description
   Listing listing;
-  Handler handler;               ///< nullptr when the emulator does not implement it
+  Handler handler;  ///< nullptr when the emulator does not implement it
 };
 
 /// Every command of FW 1.1.0, in table order.

@@ -35,9 +35,12 @@ std::string format_ok(std::uint32_t console_verbose, std::uint32_t free_heap,
 std::string format_error(AtError error, std::uint32_t console_errs) {
   const auto number = std::to_string(static_cast<unsigned>(error));
   switch (console_errs) {
-    case 0: return format_line(label::error, {});
-    case 1: return format_line(label::error, number);
-    default: return format_line(label::error, number + ":" + std::string{error_text(error)});
+    case 0:
+      return format_line(label::error, {});
+    case 1:
+      return format_line(label::error, number);
+    default:
+      return format_line(label::error, number + ":" + std::string{error_text(error)});
   }
 }
 

@@ -21,18 +21,42 @@ std::string hex32(std::uint32_t value) {
 // STM32F4-based module (spec §6.3 marks them ≈/?).
 const std::map<std::string_view, std::string_view>& fixed_status_values() {
   static const std::map<std::string_view, std::string_view> values = {
-      {"var_version", "1"},          {"system_sleeptime", "0"},     {"reset_reason", "0"},
-      {"startup", "0"},              {"uart_errors", "0"},          {"gpio_enable", "0"},
-      {"system_clock", "120000000"}, {"lsifreq", "32000"},          {"app_fs", "1"},
-      {"ram_fs", "1"},               {"user_fs", "1"},              {"extvol_fs", "0"},
-      {"nv_wdog_resets", "0"},       {"wifi_aid", "0"},             {"wifi_max_tx_power", "18"},
-      {"wifi_gf_mode", "0"},         {"wifi_reg_country", "EU"},    {"wifi_dtim_period", "1"},
-      {"wifi_sleeping", "0"},        {"wifi_num_assoc", "0"},       {"wifi_num_input_bufs", "16"},
-      {"wifi_max_buf_size", "1600"}, {"wifi_hardware_id", "2"},     {"wifi_hardware_subid", "1"},
-      {"wifi_minpowerlevel", "0"},   {"wifi_maxpowerlevel", "18"},  {"wifi_irqs", "0"},
-      {"wifi_pm_mode", "0"},         {"wifi_enc_headroom", "24"},   {"wifi_enc_tailroom", "8"},
-      {"wifi_cert_len_ca", "0"},     {"wifi_cert_len_cert", "0"},   {"wifi_cert_len_key", "0"},
-      {"wifi_cert_len_dhp", "0"},    {"ip_from_AutoIP", "0"},       {"ip_cert_len_dhp", "0"},
+      {"var_version", "1"},
+      {"system_sleeptime", "0"},
+      {"reset_reason", "0"},
+      {"startup", "0"},
+      {"uart_errors", "0"},
+      {"gpio_enable", "0"},
+      {"system_clock", "120000000"},
+      {"lsifreq", "32000"},
+      {"app_fs", "1"},
+      {"ram_fs", "1"},
+      {"user_fs", "1"},
+      {"extvol_fs", "0"},
+      {"nv_wdog_resets", "0"},
+      {"wifi_aid", "0"},
+      {"wifi_max_tx_power", "18"},
+      {"wifi_gf_mode", "0"},
+      {"wifi_reg_country", "EU"},
+      {"wifi_dtim_period", "1"},
+      {"wifi_sleeping", "0"},
+      {"wifi_num_assoc", "0"},
+      {"wifi_num_input_bufs", "16"},
+      {"wifi_max_buf_size", "1600"},
+      {"wifi_hardware_id", "2"},
+      {"wifi_hardware_subid", "1"},
+      {"wifi_minpowerlevel", "0"},
+      {"wifi_maxpowerlevel", "18"},
+      {"wifi_irqs", "0"},
+      {"wifi_pm_mode", "0"},
+      {"wifi_enc_headroom", "24"},
+      {"wifi_enc_tailroom", "8"},
+      {"wifi_cert_len_ca", "0"},
+      {"wifi_cert_len_cert", "0"},
+      {"wifi_cert_len_key", "0"},
+      {"wifi_cert_len_dhp", "0"},
+      {"ip_from_AutoIP", "0"},
+      {"ip_cert_len_dhp", "0"},
   };
   return values;
 }
@@ -138,7 +162,7 @@ void ModuleState::forward(const net::NetEvent& event) {
   const auto* up = std::get_if<net::LinkUp>(&event);
   if (up == nullptr || up->ipv6 || m_config.get_uint("ip_ntp_startup") == 0) return;
   m_ntp_timer.expires_after(m_pacing == net::LinkPacing::real ? std::chrono::milliseconds(500)
-                                                               : std::chrono::milliseconds(0));
+                                                              : std::chrono::milliseconds(0));
   m_ntp_timer.async_wait([this](const boost::system::error_code& error) {
     if (!error && m_link.is_up()) synchronise_clock();
   });
@@ -184,7 +208,9 @@ std::uint32_t ModuleState::draw_random() {
   return m_random_number;
 }
 
-std::uint32_t ModuleState::free_heap() const { return 61440; }
+std::uint32_t ModuleState::free_heap() const {
+  return 61440;
+}
 
 std::optional<std::string> ModuleState::status_value(std::string_view name) const {
   if (name == "fw_version") return std::string{firmware::version};

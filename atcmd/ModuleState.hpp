@@ -3,14 +3,13 @@
 // clock, the random number, and (later) the radio and sockets. Commands reach the rest of the
 // emulator only through this object.
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <optional>
 #include <random>
 #include <string>
 #include <string_view>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "atcmd/Peripherals.hpp"
 #include "config/ConfigStore.hpp"

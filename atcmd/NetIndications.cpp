@@ -16,7 +16,9 @@ std::string join(std::initializer_list<std::string> parts) {
   return out;
 }
 
-std::string number(std::size_t value) { return std::to_string(value); }
+std::string number(std::size_t value) {
+  return std::to_string(value);
+}
 
 }  // namespace
 
@@ -57,7 +59,8 @@ std::pair<Wind, std::string> to_indication(const net::NetEvent& event) {
         }
         if constexpr (std::is_same_v<E, net::LinkLost>) return {Wind::network_lost, {}};
         if constexpr (std::is_same_v<E, net::SocketData>) {
-          return {Wind::pending_data, ":" + join({number(e.id), number(e.received), number(e.total)})};
+          return {Wind::pending_data,
+                  ":" + join({number(e.id), number(e.received), number(e.total)})};
         }
         if constexpr (std::is_same_v<E, net::SocketClosed>) {
           return {Wind::socket_closed, join({number(e.id), number(e.reason)})};
@@ -74,8 +77,8 @@ std::pair<Wind, std::string> to_indication(const net::NetEvent& event) {
                                                   number(e.client), number(e.reason)})};
         }
         if constexpr (std::is_same_v<E, net::ServerData>) {
-          return {Wind::pending_data, join({number(e.server), number(e.client), number(e.received),
-                                            number(e.total)})};
+          return {Wind::pending_data,
+                  join({number(e.server), number(e.client), number(e.received), number(e.total)})};
         }
         if constexpr (std::is_same_v<E, net::ServerDropped>) {
           return {Wind::socket_dropping_data,

@@ -1,14 +1,13 @@
 #include "atcmd/Session.hpp"
 
 #include <array>
-#include <chrono>
-#include <exception>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <exception>
 
 #include "atcmd/CommandContext.hpp"
 #include "atcmd/CommandLine.hpp"
@@ -64,12 +63,17 @@ asio::awaitable<void> Session::run() {
     const LineStep step = m_reader.feed(byte, m_line_settings.repeater);
     if (m_line_settings.echo) emit(step.echo());
     switch (step.action) {
-      case LineAction::execute: co_await execute(std::string{m_reader.line()}); break;
-      case LineAction::repeat: co_await execute(std::string{m_reader.previous()}); break;
+      case LineAction::execute:
+        co_await execute(std::string{m_reader.line()});
+        break;
+      case LineAction::repeat:
+        co_await execute(std::string{m_reader.previous()});
+        break;
       case LineAction::discarded:
         trace::event(trace::Channel::system, "line longer than 511 characters discarded");
         break;
-      case LineAction::none: break;
+      case LineAction::none:
+        break;
     }
     if (was_in_line && !holding_indications()) release_held_indications();
     if (m_reset_requested) {
@@ -242,7 +246,9 @@ void Session::write_info(std::string_view label, std::string_view fields) {
   emit(format_line(label, fields));
 }
 
-void Session::write_raw(std::string_view bytes) { emit(bytes); }
+void Session::write_raw(std::string_view bytes) {
+  emit(bytes);
+}
 
 void Session::flush() {
   if (m_output.empty()) return;

@@ -3,6 +3,9 @@
 // table one at a time, writes their lines and the final OK/ERROR, reads payload bytes for commands
 // that carry data after the CR, and writes +WIND indications, held back while a command runs.
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -10,10 +13,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "atcmd/LineReader.hpp"
 #include "atcmd/ModuleState.hpp"

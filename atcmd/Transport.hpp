@@ -2,11 +2,10 @@
 // The byte stream between the host and the emulated UART. Implemented by emulator/ (pty, stdio,
 // TCP listener) and by tests (memory transport). The Session is its only user.
 
+#include <boost/asio/awaitable.hpp>
 #include <cstddef>
 #include <span>
 #include <string_view>
-
-#include <boost/asio/awaitable.hpp>
 
 namespace spwf::atcmd {
 

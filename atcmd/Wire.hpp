@@ -3,8 +3,8 @@
 // error numbers and texts (spec §4), +WIND numbers and texts (§5), response labels (§2.6),
 // and the boot identity strings. A correction to the spec is a one-line change in Wire.cpp.
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -199,7 +199,8 @@ inline constexpr std::string_view value = "Value";
 /// "%u:\t%s%s %m CHAN: %02d RSSI: %03d SSID: '%s' CAPS: %04x %s%s%s"; its %m (the BSSID) is
 /// passed here as an already formatted %s, since %m means something else to the C library.
 namespace scan {
-inline constexpr char line_format[] = "%u:\t%s%s %s CHAN: %02u RSSI: %03d SSID: '%s' CAPS: %04x %s%s%s";
+inline constexpr char line_format[] =
+    "%u:\t%s%s %s CHAN: %02u RSSI: %03d SSID: '%s' CAPS: %04x %s%s%s";
 inline constexpr std::string_view hidden_network = "Hidden-Network";
 inline constexpr std::string_view infrastructure = " BSS";
 inline constexpr std::string_view flag_wps = "WPS ";

@@ -188,7 +188,9 @@ EmulatorChild::EmulatorChild(const std::string& emulator_path,
   m_pty_path = line->substr(prefix.size());
 }
 
-EmulatorChild::~EmulatorChild() { stop(); }
+EmulatorChild::~EmulatorChild() {
+  stop();
+}
 
 void EmulatorChild::stop() {
   if (m_pid <= 0) return;
@@ -222,8 +224,8 @@ std::string run_command(int console, std::string& buffer, std::string_view comma
       throw std::runtime_error("\"" + std::string{command} + "\" failed: \"" + buffer + "\"");
     }
     if (!fill(console, buffer, until)) {
-      throw std::runtime_error("no AT-S.OK for \"" + std::string{command} + "\"; got \"" +
-                               buffer + "\"");
+      throw std::runtime_error("no AT-S.OK for \"" + std::string{command} + "\"; got \"" + buffer +
+                               "\"");
     }
   }
 }

@@ -6,7 +6,6 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
-
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -120,8 +119,7 @@ double lock_step_seconds(const std::string& command, std::size_t rounds,
 }  // namespace
 
 Throughput bare_pty_lock_step_write(std::size_t total, std::size_t chunk) {
-  const std::string command =
-      "AT+S.SOCKW=0," + std::to_string(chunk) + "\r" + pattern(0, chunk);
+  const std::string command = "AT+S.SOCKW=0," + std::to_string(chunk) + "\r" + pattern(0, chunk);
   const std::size_t rounds = (total + chunk - 1) / chunk;
   const auto device = [size = command.size(), rounds](int fd) {
     char block[4096];
@@ -147,9 +145,8 @@ Throughput bare_pty_lock_step_write(std::size_t total, std::size_t chunk) {
 
 Throughput bare_pty_lock_step_read(std::size_t total, std::size_t chunk) {
   const std::string command = "AT+S.SOCKR=0," + std::to_string(chunk) + "\r";
-  const std::string answer = "AT-S.Reading:" + std::to_string(chunk) + ":" +
-                             std::to_string(chunk) + "\r\n" + pattern(0, chunk) +
-                             std::string{ok_line};
+  const std::string answer = "AT-S.Reading:" + std::to_string(chunk) + ":" + std::to_string(chunk) +
+                             "\r\n" + pattern(0, chunk) + std::string{ok_line};
   const std::size_t rounds = (total + chunk - 1) / chunk;
   const auto device = [&answer](int fd) {
     char block[512];
@@ -358,7 +355,9 @@ TlsServer::TlsServer(const std::filesystem::path& certificate, const std::filesy
   m_server = std::make_unique<LoopbackServer>([this](int fd) { serve(fd); });
 }
 
-TlsServer::~TlsServer() { m_server.reset(); }
+TlsServer::~TlsServer() {
+  m_server.reset();
+}
 
 void TlsServer::serve(int fd) {
   disable_nagle(fd);

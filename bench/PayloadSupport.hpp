@@ -29,7 +29,9 @@ inline constexpr std::chrono::seconds step_deadline{10};
 inline constexpr std::string_view ok_line = "AT-S.OK\r\n";
 
 /// The byte at `offset` of every payload stream (a period of 251 never lines up with 730).
-inline char pattern_byte(std::size_t offset) { return static_cast<char>(offset % 251); }
+inline char pattern_byte(std::size_t offset) {
+  return static_cast<char>(offset % 251);
+}
 
 /// `length` bytes of the pattern starting at stream offset `offset`.
 std::string pattern(std::size_t offset, std::size_t length);
@@ -49,10 +51,14 @@ struct Throughput {
 /// CPU for a scheduler tick or two says more about the neighbours than about the code.
 inline constexpr int repetitions = 3;
 
-inline double rate_of(const Throughput& throughput) { return throughput.rate(); }
+inline double rate_of(const Throughput& throughput) {
+  return throughput.rate();
+}
 /// A run that carries its Throughput (with other figures beside it).
 template <typename Run>
-  requires requires(const Run& run) { run.throughput.rate(); }
+requires requires(const Run& run) {
+  run.throughput.rate();
+}
 double rate_of(const Run& run) {
   return run.throughput.rate();
 }

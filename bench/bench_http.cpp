@@ -46,9 +46,10 @@ class HttpResponder {
       head.append(block, static_cast<std::size_t>(count));
     }
     if (!head.starts_with("GET / HTTP/1.1\r\n")) ++m_bad_requests;
-    const std::string header = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-                               "Content-Length: " + std::to_string(m_body_size) +
-                               "\r\nConnection: close\r\n\r\n";
+    const std::string header =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+        "Content-Length: " +
+        std::to_string(m_body_size) + "\r\nConnection: close\r\n\r\n";
     if (!stream.write_all(header)) return;
     const std::string bytes = pattern(0, 16384 + 251);
     for (std::size_t sent = 0; sent < m_body_size;) {
@@ -67,9 +68,9 @@ class HttpResponder {
 
 /// One measured GET.
 struct GetRun {
-  Throughput throughput;          ///< body bytes over command -> AT-S.OK
-  double first_byte_ms = 0;       ///< command -> status line
-  std::size_t indications = 0;    ///< +WIND lines before the status line
+  Throughput throughput;        ///< body bytes over command -> AT-S.OK
+  double first_byte_ms = 0;     ///< command -> status line
+  std::size_t indications = 0;  ///< +WIND lines before the status line
 };
 
 /// Sends `command`, expects optional TLS progress lines, the 200 status line, exactly
@@ -124,7 +125,9 @@ GetRun http_get(ModuleConsole& console, const std::string& command, std::size_t 
 
 void print_get(const char* label, const GetRun& run, const Throughput& bare,
                const Throughput& bare_4k) {
-  const auto percent = [](double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0; };
+  const auto percent = [](double part, double whole) {
+    return whole > 0 ? 100.0 * part / whole : 0;
+  };
   std::printf(
       "%-20s %zu B body in %.3f s = %.2f MB/s (%.2f MiB/s) | status after %.2f ms | bare pty "
       "device->host %.1f MB/s (%.1f %%), 4 KiB writes %.1f MB/s (%.1f %%)",
@@ -137,9 +140,10 @@ void print_get(const char* label, const GetRun& run, const Throughput& bare,
 }
 
 int run(std::size_t body_size) {
-  std::printf("bench_http: %zu body bytes per GET, each figure the best of %d runs; MB = 10^6 "
-              "bytes\n",
-              body_size, repetitions);
+  std::printf(
+      "bench_http: %zu body bytes per GET, each figure the best of %d runs; MB = 10^6 "
+      "bytes\n",
+      body_size, repetitions);
   TemporaryDirectory certificates;
   make_test_certificates(SPWF_MAKE_TEST_CERTS, certificates.path());
 
@@ -148,9 +152,10 @@ int run(std::size_t body_size) {
   };
   const Throughput bare_out = bare(mss);
   const Throughput bare_out_4k = bare(4096);
-  std::printf("bare pty             device->host %.1f MB/s (730-B writes), %.1f MB/s (4 KiB "
-              "writes)\n",
-              bare_out.rate(), bare_out_4k.rate());
+  std::printf(
+      "bare pty             device->host %.1f MB/s (730-B writes), %.1f MB/s (4 KiB "
+      "writes)\n",
+      bare_out.rate(), bare_out_4k.rate());
 
   HttpResponder plain_responder{body_size};
   HttpResponder tls_responder{body_size};
@@ -176,11 +181,10 @@ int run(std::size_t body_size) {
   }
   print_get("HTTPGET (plain)", http, bare_out, bare_out_4k);
   print_get("HTTPGET (TLS 2)", https, bare_out, bare_out_4k);
-  std::printf("%-20s HTTPS/HTTP rate %.1f %%; RSS after the runs: %s\n", "",
-              http.throughput.rate() > 0
-                  ? 100.0 * https.throughput.rate() / http.throughput.rate()
-                  : 0,
-              kilobytes_text(resident_kilobytes(child.pid())).c_str());
+  std::printf(
+      "%-20s HTTPS/HTTP rate %.1f %%; RSS after the runs: %s\n", "",
+      http.throughput.rate() > 0 ? 100.0 * https.throughput.rate() / http.throughput.rate() : 0,
+      kilobytes_text(resident_kilobytes(child.pid())).c_str());
   return 0;
 }
 

@@ -49,15 +49,15 @@ namespace spwf::bench {
 namespace {
 
 using payload::bare_pty_lock_step_read;
-using payload::best_of;
-using payload::repetitions;
 using payload::bare_pty_lock_step_write;
 using payload::bare_pty_stream;
+using payload::best_of;
 using payload::Direction;
 using payload::mss;
 using payload::ok_line;
 using payload::pattern;
 using payload::pattern_byte;
+using payload::repetitions;
 using payload::seconds_since;
 using payload::SinkState;
 using payload::step_deadline;
@@ -115,7 +115,8 @@ SocketRun sockw_to_sink(Console& console, std::size_t total, std::size_t chunk) 
     const std::size_t length = std::min(chunk, total - sent);
     const auto round_start = Clock::now();
     console.write_socket(id, std::string_view{payload}.substr(sent % 251, length));
-    samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - round_start).count());
+    samples.push_back(
+        std::chrono::duration<double, std::micro>(Clock::now() - round_start).count());
     sent += length;
   }
   if (!sink.wait_for(total, step_deadline)) {
@@ -204,7 +205,8 @@ SocketRun chargen_to_sockr(Console& console, std::size_t total, std::size_t chun
   while (received < total) {
     const auto round_start = Clock::now();
     const std::size_t count = console.read_socket(command_line, sink);
-    samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - round_start).count());
+    samples.push_back(
+        std::chrono::duration<double, std::micro>(Clock::now() - round_start).count());
     if (count > 0) {
       received += count;
       last_progress = Clock::now();
@@ -241,7 +243,8 @@ MemoryFigures memory_with_sockets() {
   figures.idle_kb = resident_kilobytes(emulator.child.pid());
   LoopbackServer echo{echo_handler};
   std::vector<unsigned> ids;
-  for (int index = 0; index < 8; ++index) ids.push_back(emulator.console.open_socket("127.0.0.1", echo.port(), "t"));
+  for (int index = 0; index < 8; ++index)
+    ids.push_back(emulator.console.open_socket("127.0.0.1", echo.port(), "t"));
   figures.open_kb = resident_kilobytes(emulator.child.pid());
   const std::string payload = pattern(0, receive_buffer);
   for (const unsigned id : ids) {

@@ -59,8 +59,8 @@ class AnyServer {
  public:
   AnyServer(const Transport& transport, const Certificates& certificates, StreamHandler handler) {
     if (transport.tls) {
-      m_tls = std::make_unique<TlsServer>(certificates.leaf(), certificates.key(),
-                                          std::move(handler));
+      m_tls =
+          std::make_unique<TlsServer>(certificates.leaf(), certificates.key(), std::move(handler));
     } else {
       m_plain = std::make_unique<PlainServer>(std::move(handler));
     }
@@ -107,7 +107,8 @@ SocketRun sockw_to_sink(ModuleConsole& console, const Transport& transport,
     const std::size_t length = std::min(mss, total - sent);
     const auto round_start = Clock::now();
     console.write_socket(id, std::string_view{bytes}.substr(sent % 251, length));
-    samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - round_start).count());
+    samples.push_back(
+        std::chrono::duration<double, std::micro>(Clock::now() - round_start).count());
     sent += length;
   }
   if (!sink.wait_for(total, step_deadline)) {
@@ -140,8 +141,8 @@ SocketRun chargen_to_sockr(ModuleConsole& console, const Transport& transport,
   SinkState sink;
   const unsigned id = open_to(console, transport, server.port());
   console.reset_counters();
-  const std::string command_line = "AT+S.SOCKR=" + std::to_string(id) + "," +
-                                   std::to_string(mss) + "\r";
+  const std::string command_line =
+      "AT+S.SOCKR=" + std::to_string(id) + "," + std::to_string(mss) + "\r";
   std::vector<double> samples;
   samples.reserve(2 * total / mss + 1);
   const auto start = Clock::now();
@@ -150,7 +151,8 @@ SocketRun chargen_to_sockr(ModuleConsole& console, const Transport& transport,
   while (received < total) {
     const auto round_start = Clock::now();
     const std::size_t count = console.read_socket(command_line, sink);
-    samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - round_start).count());
+    samples.push_back(
+        std::chrono::duration<double, std::micro>(Clock::now() - round_start).count());
     if (count > 0) {
       received += count;
       last_progress = Clock::now();
@@ -206,13 +208,15 @@ void print_cycles(const char* label, const CycleRun& run) {
 
 void print_socket_run(const std::string& label, const SocketRun& run, const SocketRun& plain,
                       const Throughput& bare, const Throughput& lock_step) {
-  const auto percent = [](double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0; };
+  const auto percent = [](double part, double whole) {
+    return whole > 0 ? 100.0 * part / whole : 0;
+  };
   std::printf(
       "%-20s %zu B in %.2f s = %.2f MB/s | plain TCP %.2f MB/s (%.1f %%) | bare pty %.1f MB/s "
       "(%.1f %%) | lock-step bare %.2f MB/s (%.1f %%)\n",
       label.c_str(), run.throughput.bytes, run.throughput.seconds, run.throughput.rate(),
-      plain.throughput.rate(), percent(run.throughput.rate(), plain.throughput.rate()),
-      bare.rate(), percent(run.throughput.rate(), bare.rate()), lock_step.rate(),
+      plain.throughput.rate(), percent(run.throughput.rate(), plain.throughput.rate()), bare.rate(),
+      percent(run.throughput.rate(), bare.rate()), lock_step.rate(),
       percent(run.throughput.rate(), lock_step.rate()));
   std::printf("%-20s   per command p50=%.1f us p99=%.1f us max=%.1f us", "", run.command_us.p50,
               run.command_us.p99, run.command_us.max);
@@ -248,7 +252,8 @@ int run(std::size_t total) {
                              }};
   LoopbackServer tcp_server{echo_handler};
   TemporaryDirectory state_dir;
-  EmulatorChild child{emulator_path(SPWF04EMU_PATH), state_dir.path(),
+  EmulatorChild child{emulator_path(SPWF04EMU_PATH),
+                      state_dir.path(),
                       {"--connect-to", std::string{tls_name} + ":443:127.0.0.1:" +
                                            std::to_string(handshake_server.port())}};
   ModuleConsole console{child.pty_path()};
@@ -262,8 +267,8 @@ int run(std::size_t total) {
   std::printf(
       "%-16s TLS/TCP cycle rate %.1f %%; server saw %zu handshakes, %zu failed; TLS open costs "
       "%.2f ms more (p50)\n",
-      "", tcp_cycles.per_second() > 0 ? 100.0 * tls_cycles.per_second() / tcp_cycles.per_second()
-                                      : 0,
+      "",
+      tcp_cycles.per_second() > 0 ? 100.0 * tls_cycles.per_second() / tcp_cycles.per_second() : 0,
       handshake_server.handshakes(), handshake_server.failed_handshakes(),
       tls_cycles.open_ms.p50 - tcp_cycles.open_ms.p50);
 

@@ -5,11 +5,10 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "config/ConfigStore.hpp"
 #include "config/FlashStore.hpp"  // StartupError
@@ -26,7 +25,7 @@ struct AccessPoint {
   unsigned channel = 6;
   int rssi = -56;
   ApSecurity security = ApSecurity::open;
-  std::string passphrase;                 ///< WPA passphrase or WEP key text
+  std::string passphrase;                       ///< WPA passphrase or WEP key text
   std::string lease_address = "192.168.1.100";  ///< what DHCP hands the module
   std::string netmask = "255.255.255.0";
   std::string gateway = "192.168.1.1";

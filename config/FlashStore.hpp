@@ -3,12 +3,11 @@
 // TLS certificate slots and the file-system volumes. Every write is atomic.
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
-
-#include <nlohmann/json.hpp>
 
 namespace spwf::config {
 

@@ -1,8 +1,7 @@
 #include "emulator/Options.hpp"
 
-#include <map>
-
 #include <CLI/CLI.hpp>
+#include <map>
 
 #include "config/FlashStore.hpp"
 

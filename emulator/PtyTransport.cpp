@@ -7,15 +7,14 @@
 #include <unistd.h>
 
 #include <array>
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <stdexcept>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
 
 #include "support/Log.hpp"
 #include "support/Trace.hpp"

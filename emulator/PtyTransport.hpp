@@ -9,15 +9,14 @@
 // produced after a host has closed it, while nobody is attached, is dropped, as bytes sent on a
 // UART with nothing connected are lost.
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstddef>
 #include <deque>
 #include <filesystem>
 #include <optional>
 #include <string>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "atcmd/Transport.hpp"
 #include "emulator/OutputBacklog.hpp"

@@ -2,10 +2,9 @@
 // The console on standard input and output (--stdio), for pipes and containers. When stdin is a
 // terminal it is put in raw mode for the run and restored at exit. End of input ends the run.
 
-#include <string>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <string>
 
 #include "atcmd/Transport.hpp"
 

@@ -1,14 +1,13 @@
 // spwf04emu: wires the options, the module's flash and state, one transport and the AT session
 // onto one io_context, and runs until SIGINT/SIGTERM (exit 0) or the end of stdin.
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include "atcmd/ModuleState.hpp"
 #include "atcmd/Session.hpp"
@@ -28,7 +27,8 @@ using spwf::emulator::ConsoleKind;
 using spwf::emulator::Options;
 
 /// Creates the transport the options ask for and announces where the console is.
-std::unique_ptr<spwf::atcmd::Transport> make_transport(asio::io_context& io, const Options& options) {
+std::unique_ptr<spwf::atcmd::Transport> make_transport(asio::io_context& io,
+                                                       const Options& options) {
   if (options.console == ConsoleKind::stdio) {
     return std::make_unique<spwf::emulator::StdioTransport>(io.get_executor());
   }
@@ -86,8 +86,9 @@ int run(const Options& options) {
   if (options.factory_reset) flash.erase_config();
   flash.load_config();  // a damaged saved state stops the start, naming the file
   asio::io_context io;
-  const auto pacing = options.boot == spwf::atcmd::BootPacing::real ? spwf::net::LinkPacing::real
-                                                                     : spwf::net::LinkPacing::instant;
+  const auto pacing = options.boot == spwf::atcmd::BootPacing::real
+                          ? spwf::net::LinkPacing::real
+                          : spwf::net::LinkPacing::instant;
   spwf::atcmd::ModuleState state{io.get_executor(), load_settings(options), flash, pacing};
   if (auto problem = state.power_on()) throw spwf::config::StartupError(*problem);
 

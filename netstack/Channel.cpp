@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
-#include <utility>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <utility>
 
 #include "support/Log.hpp"
 #include "support/Trace.hpp"
@@ -64,8 +63,9 @@ NetError classify(const boost::system::error_code& error) {
 asio::awaitable<NetError> Channel::write(std::string_view bytes) {
   if (m_peer_closed) co_return NetError::not_connected;
   if (m_send_failure != NetError::none) co_return m_send_failure;
-  if (trace::enabled()) trace::event(trace::Channel::network, m_name + " out \"" + trace::escape(bytes) + "\" (" +
-                                            std::to_string(bytes.size()) + " bytes)");
+  if (trace::enabled())
+    trace::event(trace::Channel::network, m_name + " out \"" + trace::escape(bytes) + "\" (" +
+                                              std::to_string(bytes.size()) + " bytes)");
   if (m_stream->kind() == StreamKind::udp) co_return classify(co_await m_stream->write_all(bytes));
   while (m_outgoing.size() >= send_queue_limit) {
     m_send_space.expires_at(asio::steady_timer::time_point::max());

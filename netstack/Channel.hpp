@@ -3,15 +3,14 @@
 // ip_sock_memsize x 1500 bytes, and the receive loop that fills it and reports arrivals, drops
 // and the peer's close. Used for client sockets and for the clients of server sockets.
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "netstack/NetError.hpp"
 #include "netstack/Stream.hpp"

@@ -39,20 +39,19 @@ asio::awaitable<std::variant<Opened, NetError>> ClientSockets::open(OpenRequest 
     if (!connection.stream) co_return NetError::connect_failed;
   }
   const unsigned socket_id = *id;
-  ChannelCallbacks callbacks{
-      [this, socket_id](std::size_t received, std::size_t total) {
-        if (m_sink) m_sink(SocketData{socket_id, received, total});
-      },
-      [this, socket_id](std::size_t bytes) {
-        if (m_sink) m_sink(SocketDropped{socket_id, bytes});
-      },
-      [this, socket_id](unsigned reason) {
-        if (m_sink) m_sink(SocketClosed{socket_id, reason});
-      }};
+  ChannelCallbacks callbacks{[this, socket_id](std::size_t received, std::size_t total) {
+                               if (m_sink) m_sink(SocketData{socket_id, received, total});
+                             },
+                             [this, socket_id](std::size_t bytes) {
+                               if (m_sink) m_sink(SocketDropped{socket_id, bytes});
+                             },
+                             [this, socket_id](unsigned reason) {
+                               if (m_sink) m_sink(SocketClosed{socket_id, reason});
+                             }};
   auto slot = std::make_unique<Slot>();
-  slot->channel = std::make_shared<Channel>(m_executor, std::move(connection.stream),
-                                            request.capacity, request.threshold,
-                                            std::move(callbacks));
+  slot->channel =
+      std::make_shared<Channel>(m_executor, std::move(connection.stream), request.capacity,
+                                request.threshold, std::move(callbacks));
   slot->peer_address = connection.peer_address;
   slot->local_port = request.local_port;
   slot->kind = request.kind;

@@ -3,6 +3,8 @@
 // real host socket. An id stays allocated after the peer closes, until SOCKC.
 
 #include <array>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -10,9 +12,6 @@
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 
 #include "netstack/Channel.hpp"
 #include "netstack/HostMapper.hpp"
@@ -26,8 +25,8 @@ struct OpenRequest {
   std::uint16_t port = 0;
   std::uint32_t local_port = 0;  ///< SOCKON's third field, reported by SOCKL
   StreamKind kind = StreamKind::tcp;
-  std::size_t capacity = 1500;   ///< ip_sock_memsize x 1500
-  unsigned threshold = 0;        ///< ip_sock_threshold
+  std::size_t capacity = 1500;  ///< ip_sock_memsize x 1500
+  unsigned threshold = 0;       ///< ip_sock_threshold
 };
 
 /// A successful open.
@@ -48,8 +47,8 @@ struct SocketInfo {
 
 /// Turns a connected TCP stream into a TLS stream (issue: TLS); nullptr means the handshake
 /// failed (the wrapper has already reported why).
-using StreamWrapper = std::function<boost::asio::awaitable<std::unique_ptr<Stream>>(
-    std::unique_ptr<Stream> plain)>;
+using StreamWrapper =
+    std::function<boost::asio::awaitable<std::unique_ptr<Stream>>(std::unique_ptr<Stream> plain)>;
 
 /// The eight client sockets.
 class ClientSockets {

@@ -29,8 +29,9 @@ asio::awaitable<std::optional<asio::ip::address>> resolve(asio::any_io_executor 
   auto [resolve_error, results] = co_await resolver.async_resolve(
       target.host, std::to_string(target.port), asio::as_tuple(asio::use_awaitable));
   if (resolve_error || results.empty()) {
-    trace::event(trace::Channel::network, "resolve " + target.host + " failed: " +
-                                              (resolve_error ? resolve_error.message() : "no address"));
+    trace::event(trace::Channel::network,
+                 "resolve " + target.host +
+                     " failed: " + (resolve_error ? resolve_error.message() : "no address"));
     co_return std::nullopt;
   }
   for (const auto& entry : results) {
@@ -43,13 +44,16 @@ asio::awaitable<std::optional<asio::ip::address>> resolve(asio::any_io_executor 
 
 asio::awaitable<std::optional<asio::ip::address>> resolve_name(asio::any_io_executor executor,
                                                                const HostMapper& mapper,
-                                                               std::string host, std::uint16_t port) {
+                                                               std::string host,
+                                                               std::uint16_t port) {
   co_return co_await resolve(executor, mapper.map(host, port));
 }
 
-asio::awaitable<std::variant<Connection, NetError>> connect_to(
-    asio::any_io_executor executor, const HostMapper& mapper, std::string host,
-    std::uint16_t port, StreamKind kind, std::chrono::milliseconds timeout) {
+asio::awaitable<std::variant<Connection, NetError>> connect_to(asio::any_io_executor executor,
+                                                               const HostMapper& mapper,
+                                                               std::string host, std::uint16_t port,
+                                                               StreamKind kind,
+                                                               std::chrono::milliseconds timeout) {
   using namespace asio::experimental::awaitable_operators;
   const MappedTarget target = mapper.map(host, port);
   const auto address = co_await resolve(executor, target);
@@ -57,7 +61,8 @@ asio::awaitable<std::variant<Connection, NetError>> connect_to(
   trace::event(trace::Channel::network,
                "resolve " + target.description + " = " + address->to_string());
   if (!mapper.allowed(host, *address) || !mapper.allowed(target.host, *address)) {
-    log::warn("connection to " + host + " (" + address->to_string() + ") refused by --allow/--deny");
+    log::warn("connection to " + host + " (" + address->to_string() +
+              ") refused by --allow/--deny");
     trace::event(trace::Channel::network, "connect " + address->to_string() + " denied by rules");
     co_return NetError::connect_failed;
   }
@@ -71,22 +76,23 @@ asio::awaitable<std::variant<Connection, NetError>> connect_to(
       trace::event(trace::Channel::network, "udp " + peer + " failed: " + error.message());
       co_return NetError::connect_failed;
     }
-    trace::event(trace::Channel::network, "udp bound to " + peer + ":" + std::to_string(target.port));
+    trace::event(trace::Channel::network,
+                 "udp bound to " + peer + ":" + std::to_string(target.port));
     co_return Connection{std::make_unique<UdpStream>(std::move(socket)), peer};
   }
   tcp::socket socket{executor};
   asio::steady_timer timer{executor, timeout};
-  auto outcome = co_await (socket.async_connect({*address, target.port},
-                                                asio::as_tuple(asio::use_awaitable)) ||
-                           timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+  auto outcome = co_await (
+      socket.async_connect({*address, target.port}, asio::as_tuple(asio::use_awaitable)) ||
+      timer.async_wait(asio::as_tuple(asio::use_awaitable)));
   if (outcome.index() == 1) {
     trace::event(trace::Channel::network, "connect " + peer + " timed out");
     co_return NetError::connect_failed;
   }
   const auto [error] = std::get<0>(outcome);
   if (error) {
-    trace::event(trace::Channel::network,
-                 "connect " + peer + ":" + std::to_string(target.port) + " failed: " + error.message());
+    trace::event(trace::Channel::network, "connect " + peer + ":" + std::to_string(target.port) +
+                                              " failed: " + error.message());
     co_return NetError::connect_failed;
   }
   socket.set_option(tcp::no_delay(true));

@@ -3,15 +3,14 @@
 // it with the host's resolver, check --allow/--deny, then connect (TCP, with a timeout) or bind
 // a connected UDP socket. Every step is traced.
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <variant>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 
 #include "netstack/HostMapper.hpp"
 #include "netstack/NetError.hpp"

@@ -84,8 +84,8 @@ MappedTarget HostMapper::map(std::string_view host, std::uint16_t port) const {
     rules += " (resolve)";
     break;
   }
-  target.description = std::string{host} + ":" + std::to_string(port) + " -> " + target.host +
-                       ":" + std::to_string(target.port) + rules;
+  target.description = std::string{host} + ":" + std::to_string(port) + " -> " + target.host + ":" +
+                       std::to_string(target.port) + rules;
   return target;
 }
 

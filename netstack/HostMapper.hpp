@@ -3,13 +3,12 @@
 // mappings, and the --allow/--deny rules. Applies to every name the module resolves (SOCKON,
 // later HTTP, TLS, ...). TLS name checks keep using the name the firmware gave.
 
+#include <boost/asio/ip/address.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/asio/ip/address.hpp>
 
 #include "config/EmulatorConfig.hpp"
 

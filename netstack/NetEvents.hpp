@@ -18,45 +18,90 @@ struct RadioStopped {};
 struct ScanStarted {};
 struct ScanCompleted {};
 /// Joining the access point with this BSSID (+WIND:19).
-struct JoinStarted { std::string bssid; };
+struct JoinStarted {
+  std::string bssid;
+};
 /// 802.11 association done (+WIND:25).
-struct Associated { std::string ssid; };
+struct Associated {
+  std::string ssid;
+};
 /// WPA 4-way handshake done (+WIND:51).
 struct HandshakeCompleted {};
 /// Deauthenticated, e.g. wrong passphrase (+WIND:40).
-struct Deauthenticated { unsigned reason = 0; };
+struct Deauthenticated {
+  unsigned reason = 0;
+};
 /// The miniAP is up (+WIND:26).
-struct AccessPointStarted { std::string ssid; };
+struct AccessPointStarted {
+  std::string ssid;
+};
 /// An IPv4 (+WIND:24 ":0:<ip>") or IPv6 (+WIND:24 "::<ip>") address is ready.
-struct LinkUp { std::string address; bool ipv6 = false; };
+struct LinkUp {
+  std::string address;
+  bool ipv6 = false;
+};
 /// The link was lost (+WIND:33).
 struct LinkLost {};
 /// Data arrived on a client socket (+WIND:55 client form).
-struct SocketData { unsigned id = 0; std::size_t received = 0; std::size_t total = 0; };
+struct SocketData {
+  unsigned id = 0;
+  std::size_t received = 0;
+  std::size_t total = 0;
+};
 /// The peer closed a client socket (+WIND:58); reason 0 orderly, 1 reset or error.
-struct SocketClosed { unsigned id = 0; unsigned reason = 0; };
+struct SocketClosed {
+  unsigned id = 0;
+  unsigned reason = 0;
+};
 /// Data that did not fit were dropped (+WIND:63 client form).
-struct SocketDropped { unsigned id = 0; std::size_t bytes = 0; };
+struct SocketDropped {
+  unsigned id = 0;
+  std::size_t bytes = 0;
+};
 /// A client arrived at a server (+WIND:61).
-struct ServerClientArrived { unsigned server = 0; unsigned client = 0; std::string address; std::uint16_t port = 0; };
+struct ServerClientArrived {
+  unsigned server = 0;
+  unsigned client = 0;
+  std::string address;
+  std::uint16_t port = 0;
+};
 /// A server's client left (+WIND:62).
-struct ServerClientGone { unsigned server = 0; unsigned client = 0; std::string address; std::uint16_t port = 0; unsigned reason = 0; };
+struct ServerClientGone {
+  unsigned server = 0;
+  unsigned client = 0;
+  std::string address;
+  std::uint16_t port = 0;
+  unsigned reason = 0;
+};
 /// Data arrived from a server's client (+WIND:55 server form).
-struct ServerData { unsigned server = 0; unsigned client = 0; std::size_t received = 0; std::size_t total = 0; };
+struct ServerData {
+  unsigned server = 0;
+  unsigned client = 0;
+  std::size_t received = 0;
+  std::size_t total = 0;
+};
 /// A server's client data were dropped (+WIND:63 server form).
-struct ServerDropped { unsigned server = 0; unsigned client = 0; std::size_t bytes = 0; };
+struct ServerDropped {
+  unsigned server = 0;
+  unsigned client = 0;
+  std::size_t bytes = 0;
+};
 /// A server refused a client because it had no free slot (+WIND:83).
-struct ServerClientRefused { unsigned server = 0; };
+struct ServerClientRefused {
+  unsigned server = 0;
+};
 
 /// The NTP query delivered the time (+WIND:84); seconds since 1970, UTC.
-struct TimeDelivered { std::uint64_t seconds = 0; };
+struct TimeDelivered {
+  std::uint64_t seconds = 0;
+};
 
 /// Every event the network side can report.
-using NetEvent = std::variant<RadioStarted, RadioStopped, ScanStarted, ScanCompleted, JoinStarted,
-                              Associated, HandshakeCompleted, Deauthenticated, AccessPointStarted,
-                              LinkUp, LinkLost, SocketData, SocketClosed, SocketDropped,
-                              ServerClientArrived, ServerClientGone, ServerData, ServerDropped,
-                              ServerClientRefused, TimeDelivered>;
+using NetEvent =
+    std::variant<RadioStarted, RadioStopped, ScanStarted, ScanCompleted, JoinStarted, Associated,
+                 HandshakeCompleted, Deauthenticated, AccessPointStarted, LinkUp, LinkLost,
+                 SocketData, SocketClosed, SocketDropped, ServerClientArrived, ServerClientGone,
+                 ServerData, ServerDropped, ServerClientRefused, TimeDelivered>;
 
 /// Receives events; set by the console when it starts.
 using NetEventSink = std::function<void(const NetEvent&)>;

@@ -3,14 +3,13 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <cerrno>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
 
 #include "support/Trace.hpp"
 
@@ -75,11 +74,11 @@ asio::awaitable<EchoResult> Pinger::echo(asio::ip::address_v4 target, std::uint1
   const auto packet = echo_request(sequence, size);
   const asio::generic::datagram_protocol::endpoint destination{asio::ip::udp::endpoint{target, 0}};
   const auto started = std::chrono::steady_clock::now();
-  auto [send_error, sent] = co_await m_socket.async_send_to(
-      asio::buffer(packet), destination, asio::as_tuple(asio::use_awaitable));
+  auto [send_error, sent] = co_await m_socket.async_send_to(asio::buffer(packet), destination,
+                                                            asio::as_tuple(asio::use_awaitable));
   if (send_error || sent != packet.size()) {
-    trace::event(trace::Channel::network, "ping " + target.to_string() + " send failed: " +
-                                              send_error.message());
+    trace::event(trace::Channel::network,
+                 "ping " + target.to_string() + " send failed: " + send_error.message());
     result.outcome = EchoOutcome::send_failed;
     co_return result;
   }
@@ -87,9 +86,9 @@ asio::awaitable<EchoResult> Pinger::echo(asio::ip::address_v4 target, std::uint1
   deadline.expires_at(started + timeout);
   // Replies to earlier (timed-out) requests may still arrive: wait for this sequence number.
   for (;;) {
-    auto outcome = co_await (
-        m_socket.async_receive(asio::buffer(m_receive_buffer), asio::as_tuple(asio::use_awaitable)) ||
-        deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+    auto outcome = co_await (m_socket.async_receive(asio::buffer(m_receive_buffer),
+                                                    asio::as_tuple(asio::use_awaitable)) ||
+                             deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
     if (outcome.index() == 1) {
       result.outcome = EchoOutcome::timeout;
       co_return result;

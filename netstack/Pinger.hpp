@@ -4,17 +4,16 @@
 // /proc/sys/net/ipv4/ping_group_range; elsewhere open() fails with EACCES/EPERM and the caller
 // reports that the module cannot ping. No AT text here: the console formats the results.
 
-#include <chrono>
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <vector>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/generic/datagram_protocol.hpp>
 #include <boost/asio/ip/address_v4.hpp>
 #include <boost/system/error_code.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
 
 namespace spwf::net {
 

@@ -2,13 +2,12 @@
 // A connected byte stream as the module's sockets use it: TCP, UDP (connected, one datagram per
 // read and per write) and, wrapping either, TLS. Small interface, coroutine members.
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/error_code.hpp>
 #include <cstddef>
 #include <span>
 #include <string_view>
 #include <utility>
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/system/error_code.hpp>
 
 namespace spwf::net {
 

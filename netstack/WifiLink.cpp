@@ -1,12 +1,11 @@
 #include "netstack/WifiLink.hpp"
 
 #include <algorithm>
-#include <cstdio>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstdio>
 
 #include "support/Log.hpp"
 #include "support/Trace.hpp"
@@ -28,9 +27,12 @@ constexpr unsigned k_reason_handshake_timeout = 15;
 
 bool security_matches(const config::AccessPoint& network, unsigned privacy) {
   switch (network.security) {
-    case config::ApSecurity::open: return privacy == 0;
-    case config::ApSecurity::wep: return privacy == 1;
-    case config::ApSecurity::wpa_personal: return privacy == 2;
+    case config::ApSecurity::open:
+      return privacy == 0;
+    case config::ApSecurity::wep:
+      return privacy == 1;
+    case config::ApSecurity::wpa_personal:
+      return privacy == 2;
   }
   return false;
 }
@@ -104,7 +106,7 @@ asio::awaitable<bool> WifiLink::step(milliseconds real_delay, std::uint64_t gene
     m_timer.expires_after(delay);
     co_await m_timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
-  co_return generation == m_generation && m_radio_on;
+  co_return generation == m_generation&& m_radio_on;
 }
 
 asio::awaitable<void> WifiLink::run_station(RadioSettings settings, std::uint64_t generation) {
@@ -119,7 +121,8 @@ asio::awaitable<void> WifiLink::run_station(RadioSettings settings, std::uint64_
       return network.ssid == settings.ssid && security_matches(network, settings.privacy);
     });
     if (found == m_networks.end()) {
-      trace::event(trace::Channel::wifi, "no network '" + settings.ssid + "' with matching security");
+      trace::event(trace::Channel::wifi,
+                   "no network '" + settings.ssid + "' with matching security");
       m_timer.expires_after(m_retry_interval);
       co_await m_timer.async_wait(asio::as_tuple(asio::use_awaitable));
       if (generation != m_generation) co_return;
@@ -160,8 +163,7 @@ asio::awaitable<void> WifiLink::run_station(RadioSettings settings, std::uint64_
   }
 }
 
-asio::awaitable<void> WifiLink::run_access_point(RadioSettings settings,
-                                                 std::uint64_t generation) {
+asio::awaitable<void> WifiLink::run_access_point(RadioSettings settings, std::uint64_t generation) {
   if (!co_await step(k_association_time, generation)) co_return;
   m_state = 8;
   raise(AccessPointStarted{settings.ssid});

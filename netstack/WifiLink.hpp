@@ -4,15 +4,14 @@
 // retries, and the miniAP start. The addresses it hands out are reported by the module; the
 // traffic itself uses the host's real network stack.
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "config/EmulatorConfig.hpp"
 #include "netstack/NetEvents.hpp"
@@ -24,14 +23,14 @@ enum class LinkPacing { instant, real };
 
 /// What the radio is asked to do, read from the configuration variables at radio start.
 struct RadioSettings {
-  unsigned mode = 1;            ///< wifi_mode: 0 idle, 1 station, 2 IBSS, 3 miniAP
-  std::string ssid;             ///< wifi_ssid bytes
-  unsigned privacy = 0;         ///< wifi_priv_mode: 0 open, 1 WEP, 2 WPA
-  std::string passphrase;       ///< wifi_wpa_psk_text
-  unsigned dhcp = 2;            ///< ip_use_dhcpc
+  unsigned mode = 1;       ///< wifi_mode: 0 idle, 1 station, 2 IBSS, 3 miniAP
+  std::string ssid;        ///< wifi_ssid bytes
+  unsigned privacy = 0;    ///< wifi_priv_mode: 0 open, 1 WEP, 2 WPA
+  std::string passphrase;  ///< wifi_wpa_psk_text
+  unsigned dhcp = 2;       ///< ip_use_dhcpc
   std::string static_address, static_netmask, static_gateway, static_dns1, static_dns2;
-  bool ipv6 = true;             ///< ip_use_v6
-  std::string mac_address;      ///< nv_wifi_macaddr, for the IPv6 link-local address
+  bool ipv6 = true;         ///< ip_use_v6
+  std::string mac_address;  ///< nv_wifi_macaddr, for the IPv6 link-local address
 };
 
 /// The IPv4 configuration in use while the link is up.

@@ -6,12 +6,16 @@
 namespace spwf::log {
 namespace {
 Level g_level = Level::info;
-constexpr std::array<std::string_view, 6> k_names = {"trace", "debug", "info", "warn", "error",
-                                                     "off"};
+constexpr std::array<std::string_view, 6> k_names = {"trace", "debug", "info",
+                                                     "warn",  "error", "off"};
 }  // namespace
 
-void set_level(Level level) { g_level = level; }
-Level level() { return g_level; }
+void set_level(Level level) {
+  g_level = level;
+}
+Level level() {
+  return g_level;
+}
 
 bool parse_level(std::string_view name, Level& out) {
   for (std::size_t i = 0; i < k_names.size(); ++i) {

@@ -18,10 +18,20 @@ bool parse_level(std::string_view name, Level& out);
 /// Writes one line "spwf04emu: <level>: <text>" to stderr if the level is enabled.
 void write(Level level, std::string_view text);
 
-inline void trace(std::string_view text) { write(Level::trace, text); }
-inline void debug(std::string_view text) { write(Level::debug, text); }
-inline void info(std::string_view text) { write(Level::info, text); }
-inline void warn(std::string_view text) { write(Level::warn, text); }
-inline void error(std::string_view text) { write(Level::error, text); }
+inline void trace(std::string_view text) {
+  write(Level::trace, text);
+}
+inline void debug(std::string_view text) {
+  write(Level::debug, text);
+}
+inline void info(std::string_view text) {
+  write(Level::info, text);
+}
+inline void warn(std::string_view text) {
+  write(Level::warn, text);
+}
+inline void error(std::string_view text) {
+  write(Level::error, text);
+}
 
 }  // namespace spwf::log

@@ -2,7 +2,9 @@
 
 namespace spwf {
 
-ModuleClock::ModuleClock() { power_on(); }
+ModuleClock::ModuleClock() {
+  power_on();
+}
 
 void ModuleClock::power_on() {
   m_boot = Steady::now();

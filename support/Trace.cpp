@@ -12,12 +12,18 @@ std::ofstream g_file;
 
 std::string_view channel_name(Channel channel) {
   switch (channel) {
-    case Channel::host_to_module: return "host>mod";
-    case Channel::module_to_host: return "mod>host";
-    case Channel::network: return "net     ";
-    case Channel::tls: return "tls     ";
-    case Channel::wifi: return "wifi    ";
-    case Channel::system: return "system  ";
+    case Channel::host_to_module:
+      return "host>mod";
+    case Channel::module_to_host:
+      return "mod>host";
+    case Channel::network:
+      return "net     ";
+    case Channel::tls:
+      return "tls     ";
+    case Channel::wifi:
+      return "wifi    ";
+    case Channel::system:
+      return "system  ";
   }
   return "?";
 }
@@ -53,19 +59,31 @@ bool open(const std::filesystem::path& path, std::string& reason) {
   return true;
 }
 
-void close() { g_file.close(); }
+void close() {
+  g_file.close();
+}
 
-bool enabled() { return g_file.is_open(); }
+bool enabled() {
+  return g_file.is_open();
+}
 
 std::string escape(std::string_view data) {
   std::string out;
   out.reserve(data.size() + 8);
   for (unsigned char c : data) {
     switch (c) {
-      case '\r': out += "\\r"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\\': out += "\\\\"; break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
       default:
         if (c >= 0x20 && c < 0x7f) {
           out += static_cast<char>(c);

@@ -19,7 +19,7 @@ enum class Verdict {
   expired,
   not_yet_valid,
   bad_signature,
-  other,                 ///< unsupported key, bad encoding, key usage ...
+  other,  ///< unsupported key, bad encoding, key usage ...
 };
 
 /// One row: outcome, code, whether the code was seen on a real module, words for the trace.

@@ -18,11 +18,17 @@ enum class Material { ca = 1, own_certificate = 2, own_key = 3 };
 enum class Origin { file_system = 1, flash = 2 };
 
 /// AT-S.Loading:<what>:<where>
-struct Loading { Material material; Origin origin; };
+struct Loading {
+  Material material;
+  Origin origin;
+};
 /// AT-S.Skip CA — a chain certificate not issued by the flash CA.
 struct SkipCa {};
 /// AT-S.Certificate Error:<n>
-struct CertificateFailure { Verdict verdict; std::uint8_t code; };
+struct CertificateFailure {
+  Verdict verdict;
+  std::uint8_t code;
+};
 
 using HandshakeEvent = std::variant<Loading, SkipCa, CertificateFailure>;
 /// Receives the handshake's progress in order.

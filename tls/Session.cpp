@@ -108,9 +108,13 @@ bool Session::write(std::string_view bytes) {
   return true;
 }
 
-void Session::close_notify() { (void)mbedtls_ssl_close_notify(m_ssl.get()); }
+void Session::close_notify() {
+  (void)mbedtls_ssl_close_notify(m_ssl.get());
+}
 
-std::string Session::version() const { return mbedtls_ssl_get_version(m_ssl.get()); }
+std::string Session::version() const {
+  return mbedtls_ssl_get_version(m_ssl.get());
+}
 
 int Session::send_callback(void* self, const unsigned char* data, std::size_t length) {
   auto& session = *static_cast<Session*>(self);

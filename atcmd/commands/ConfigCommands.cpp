@@ -34,10 +34,14 @@ asio::awaitable<AtError> set_config(CommandContext& context) {
   const Arguments& args = context.args();
   if (auto error = args.check_count(2, 2); error != AtError::none) co_return error;
   switch (context.state().config().set(args.text(0), args.text(1))) {
-    case config::SetResult::ok: co_return AtError::none;
-    case config::SetResult::not_found: co_return AtError::variable_not_found;
-    case config::SetResult::invalid_value: co_return AtError::invalid_value;
-    case config::SetResult::too_long: co_return AtError::argument_too_large;
+    case config::SetResult::ok:
+      co_return AtError::none;
+    case config::SetResult::not_found:
+      co_return AtError::variable_not_found;
+    case config::SetResult::invalid_value:
+      co_return AtError::invalid_value;
+    case config::SetResult::too_long:
+      co_return AtError::argument_too_large;
   }
   co_return AtError::invalid_value;
 }

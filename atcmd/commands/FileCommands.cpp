@@ -128,7 +128,7 @@ asio::awaitable<AtError> file_rename(CommandContext& context) {
   const Arguments& args = context.args();
   if (auto error = args.check_count(2, 2); error != AtError::none) co_return error;
   co_return file_error_to_at(context.state().files().rename(args.text(0), args.text(1)),
-                        AtError::file_rename);
+                             AtError::file_rename);
 }
 
 // AT+S.FSL[=<filename>]: one R line per file, then the free space of the RAM disk, the user

@@ -14,11 +14,11 @@ namespace asio = boost::asio;
 namespace {
 
 bool contains_case_insensitive(std::string_view text, std::string_view keyword) {
-  const auto found = std::search(text.begin(), text.end(), keyword.begin(), keyword.end(),
-                                 [](char a, char b) {
-                                   return std::tolower(static_cast<unsigned char>(a)) ==
-                                          std::tolower(static_cast<unsigned char>(b));
-                                 });
+  const auto found =
+      std::search(text.begin(), text.end(), keyword.begin(), keyword.end(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) ==
+               std::tolower(static_cast<unsigned char>(b));
+      });
   return found != text.end();
 }
 

@@ -208,9 +208,8 @@ asio::awaitable<AtError> peers(CommandContext& context) {
   if (args.count() - first > 2) co_return AtError::too_many_arguments;
   const std::string_view peer = args.text(first);
   const std::string_view variable = args.text(first + 1);
-  if (!variable.empty() &&
-      std::find(k_peer_variables.begin(), k_peer_variables.end(), variable) ==
-          k_peer_variables.end()) {
+  if (!variable.empty() && std::find(k_peer_variables.begin(), k_peer_variables.end(), variable) ==
+                               k_peer_variables.end()) {
     co_return AtError::variable_not_found;
   }
   ModuleState& state = context.state();
@@ -219,8 +218,7 @@ asio::awaitable<AtError> peers(CommandContext& context) {
   if (!peer.empty() && !(args.is_number(first) && args.number(first) == 0)) co_return AtError::none;
   for (const std::string_view name : k_peer_variables) {
     if (!variable.empty() && name != variable) continue;
-    context.result(label::var,
-                   "0." + std::string{name} + "=" + peer_value(state, *network, name));
+    context.result(label::var, "0." + std::string{name} + "=" + peer_value(state, *network, name));
   }
   co_return AtError::none;
 }
@@ -251,7 +249,8 @@ asio::awaitable<AtError> ping(CommandContext& context) {
     if (net::Pinger::is_not_permitted(error)) {
       log::warn(
           "AT+S.PING: this host does not allow unprivileged ICMP sockets (socket(AF_INET, "
-          "SOCK_DGRAM, IPPROTO_ICMP): " + error.message() +
+          "SOCK_DGRAM, IPPROTO_ICMP): " +
+          error.message() +
           "); allow the emulator's group in /proc/sys/net/ipv4/ping_group_range, e.g. "
           "sysctl -w net.ipv4.ping_group_range=\"0 2147483647\". Answering error 60.");
     } else {
@@ -271,15 +270,14 @@ asio::awaitable<AtError> ping(CommandContext& context) {
       context.info(label::ping_timeout);
       continue;
     }
-    const net::EchoResult echo =
-        co_await pinger.echo(address.to_v4(), sequence, static_cast<std::size_t>(size),
-                             k_ping_timeout);
+    const net::EchoResult echo = co_await pinger.echo(
+        address.to_v4(), sequence, static_cast<std::size_t>(size), k_ping_timeout);
     switch (echo.outcome) {
       case net::EchoOutcome::reply:
         ++sent;
         ++received;
-        context.info(label::ping_reply, std::to_string(echo.sequence) + ":" +
-                                            std::to_string(echo.round_trip.count()));
+        context.info(label::ping_reply,
+                     std::to_string(echo.sequence) + ":" + std::to_string(echo.round_trip.count()));
         break;
       case net::EchoOutcome::timeout:
         ++sent;

@@ -23,8 +23,8 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <stdexcept>
 #include <regex>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -189,7 +189,8 @@ class SessionTest : public ::testing::TestWithParam<std::size_t> {
     ASSERT_TRUE(output.starts_with(factory_boot)) << output;
     EXPECT_TRUE(std::regex_match(
         output.substr(factory_boot.size()),
-        std::regex("\\+WIND:84:NTP Server delivery:[0-9]+\\.[0-9]+\\.[0-9]+:[0-9]+:[0-9]+\\.[0-9]+\\.0\r\n")))
+        std::regex("\\+WIND:84:NTP Server "
+                   "delivery:[0-9]+\\.[0-9]+\\.[0-9]+:[0-9]+:[0-9]+\\.[0-9]+\\.0\r\n")))
         << output;
   }
 

@@ -6,11 +6,11 @@
 //   AT+S.GCFG=ip_netmask       -> AT-S.Var:ip_netmask=255.255.255.0
 //   AT+S.WCFG / AT+S.RESET     -> the saved values come back after reset and restart
 
+#include <gtest/gtest.h>
+
 #include <ctime>
 #include <fstream>
 #include <regex>
-
-#include <gtest/gtest.h>
 
 #include "tests/integration/EmulatorProcess.hpp"
 
@@ -57,8 +57,7 @@ TEST_F(ConsoleTest, EchoOnAndOff) {
 
 TEST_F(ConsoleTest, BackspaceIsEchoedAndEdits) {
   host().send("ATX\bI\r");
-  EXPECT_EQ(host().read_until("found\r\n"),
-            "ATX\b \bI\r\nAT-S.ERROR:1:Command not found\r\n");
+  EXPECT_EQ(host().read_until("found\r\n"), "ATX\b \bI\r\nAT-S.ERROR:1:Command not found\r\n");
 }
 
 TEST_F(ConsoleTest, CrLfAndStrayBytes) {
@@ -179,10 +178,12 @@ TEST_F(ConsoleTest, WindPrefixFollowsConsoleWinds) {
 TEST_F(ConsoleTest, RepeaterRunsThePreviousCommandAgain) {
   echo_off();
   const std::string first = host().command("AT+S.RANDOM");
-  EXPECT_TRUE(std::regex_match(first, std::regex("AT-S\\.Var:random_number=[0-9]+\r\nAT-S\\.OK\r\n")));
+  EXPECT_TRUE(
+      std::regex_match(first, std::regex("AT-S\\.Var:random_number=[0-9]+\r\nAT-S\\.OK\r\n")));
   host().send("!");
   const std::string second = host().read_until("AT-S.OK\r\n");
-  EXPECT_TRUE(std::regex_match(second, std::regex("AT-S\\.Var:random_number=[0-9]+\r\nAT-S\\.OK\r\n")));
+  EXPECT_TRUE(
+      std::regex_match(second, std::regex("AT-S\\.Var:random_number=[0-9]+\r\nAT-S\\.OK\r\n")));
   // STS reports the number the repeated command drew.
   EXPECT_EQ(host().command("AT+S.STS=random_number"), second);
 }
@@ -303,15 +304,17 @@ TEST(ConsoleStartTest, IdentityComesFromTheConfig) {
   TempDir temp;
   const auto file = temp.path() / "emu.json";
   {
-    std::ofstream{file} << R"({"identity": {"serial": "99990001", "mac_address": "00:80:E1:01:02:03"}})";
+    std::ofstream{file}
+        << R"({"identity": {"serial": "99990001", "mac_address": "00:80:E1:01:02:03"}})";
   }
   EmulatorProcess emulator{temp.path() / "state", {"--config", file.string()}};
   PtyHost host{emulator.pty_path()};
   host.read_until(factory_boot_text() + default_join_text("fe80:0:0:0:280:e1ff:fe01:203"));
   EXPECT_EQ(host.command("AT+S.GCFG=nv_serial"),
             "AT+S.GCFG=nv_serial\r\nAT-S.Var:nv_serial=99990001\r\nAT-S.OK\r\n");
-  EXPECT_EQ(host.command("AT+S.STS=wifi_own_macaddr"),
-            "AT+S.STS=wifi_own_macaddr\r\nAT-S.Var:wifi_own_macaddr=00:80:E1:01:02:03\r\nAT-S.OK\r\n");
+  EXPECT_EQ(
+      host.command("AT+S.STS=wifi_own_macaddr"),
+      "AT+S.STS=wifi_own_macaddr\r\nAT-S.Var:wifi_own_macaddr=00:80:E1:01:02:03\r\nAT-S.OK\r\n");
 }
 
 }  // namespace

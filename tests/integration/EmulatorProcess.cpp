@@ -1,6 +1,7 @@
 #include "tests/integration/EmulatorProcess.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -14,8 +15,6 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-
-#include <gtest/gtest.h>
 
 extern char** environ;
 
@@ -66,8 +65,9 @@ EmulatorProcess::EmulatorProcess(const std::filesystem::path& state_dir,
 
   int out_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  m_stderr_file = state_dir.parent_path() / ("stderr-" + std::to_string(::getpid()) + "-" +
-                                             std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+  m_stderr_file =
+      state_dir.parent_path() / ("stderr-" + std::to_string(::getpid()) + "-" +
+                                 std::to_string(reinterpret_cast<std::uintptr_t>(this)));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
@@ -262,7 +262,9 @@ std::string default_join_text(std::string_view link_local) {
          std::string{link_local} + "\r\n" + std::string{ntp_prefix};
 }
 
-std::string factory_start_text() { return factory_boot_text() + default_join_text(); }
+std::string factory_start_text() {
+  return factory_boot_text() + default_join_text();
+}
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

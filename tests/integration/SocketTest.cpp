@@ -5,10 +5,10 @@
 //   (peer closes)                     -> +WIND:58:Socket Closed:0:0
 //   AT+S.SOCKC=0                      -> AT-S.ERROR:77:Pending data while bytes remain
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <random>
-
-#include <gtest/gtest.h>
 
 #include "tests/integration/EmulatorProcess.hpp"
 #include "tests/integration/Peers.hpp"
@@ -71,7 +71,8 @@ TEST_F(SocketTest, TcpEchoWithTheModulesFraming) {
   host().send("AT+S.SOCKR=0,3\r");
   EXPECT_EQ(host().read_until("AT-S.OK\r\n"), "AT-S.Reading:3:5\r\nhelAT-S.OK\r\n");
   host().send("AT+S.SOCKR=0,100\r");
-  EXPECT_EQ(host().read_until("AT-S.OK\r\n"), "AT-S.Read Cap:2\r\nAT-S.Reading:2:2\r\nloAT-S.OK\r\n");
+  EXPECT_EQ(host().read_until("AT-S.OK\r\n"),
+            "AT-S.Read Cap:2\r\nAT-S.Reading:2:2\r\nloAT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.SOCKR=0,100"), "AT-S.Empty\r\nAT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.SCFG=console_verbose,0"), "AT-S.OK\r\n");
   host().send("AT+S.SOCKW=0,2\rok");
@@ -143,7 +144,8 @@ TEST_F(SocketTest, FailuresAnswerTheModulesErrors) {
             "AT-S.ERROR:65:DNS address failure\r\n");
   EXPECT_EQ(host().command("AT+S.SOCKON=blocked.example,80,,t"),
             "AT-S.ERROR:74:Failed to open socket\r\n");
-  EXPECT_EQ(host().command("AT+S.SOCKON=10.1.2.3,80,,t"), "AT-S.ERROR:74:Failed to open socket\r\n");
+  EXPECT_EQ(host().command("AT+S.SOCKON=10.1.2.3,80,,t"),
+            "AT-S.ERROR:74:Failed to open socket\r\n");
   EXPECT_EQ(host().command("AT+S.SOCKON=127.0.0.1,80,"), "AT-S.ERROR:2:Missing argument(s)\r\n");
   EXPECT_EQ(host().command("AT+S.SOCKON=127.0.0.1,80,,t,x"),
             "AT-S.ERROR:6:Too many argument(s)\r\n");
@@ -173,7 +175,8 @@ TEST_F(SocketTest, EightSocketsAtOnceAndNoNinth) {
   std::string seen;
   for (unsigned id = 0; id < 8; ++id) {
     const std::string text = "socket-" + std::to_string(id);
-    host().send("AT+S.SOCKW=" + std::to_string(id) + "," + std::to_string(text.size()) + "\r" + text);
+    host().send("AT+S.SOCKW=" + std::to_string(id) + "," + std::to_string(text.size()) + "\r" +
+                text);
     seen += host().read_until("AT-S.OK\r\n");
   }
   // The echoes come back in any order; wait until all eight arrivals have been reported.

@@ -11,6 +11,7 @@
 //   AT+S.PEERS=0,rx_rssi          -> AT-S.Var:0.rx_rssi=-56
 //   AT+S.PING=2,56,127.0.0.1      -> AT-S.Start:127.0.0.1, AT-S.Reply:1:<ms>, ..., AT-S.Stop:2:2
 
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,8 +21,6 @@
 #include <memory>
 #include <regex>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "tests/integration/EmulatorProcess.hpp"
 
@@ -46,15 +45,16 @@ constexpr std::string_view k_networks = R"({
 })";
 
 constexpr std::string_view k_radio_off = "+WIND:38:WiFi Powered Down\r\n";
-constexpr std::string_view k_scan_pair = "+WIND:21:WiFi Scanning\r\n+WIND:35:WiFi Scan Complete:00\r\n";
+constexpr std::string_view k_scan_pair =
+    "+WIND:21:WiFi Scanning\r\n+WIND:35:WiFi Scan Complete:00\r\n";
 
 class WifiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto file = m_temp.path() / "emulator.json";
     { std::ofstream{file} << k_networks; }
-    m_emulator = std::make_unique<EmulatorProcess>(m_temp.path() / "state",
-                                                   std::vector<std::string>{"--config", file.string()});
+    m_emulator = std::make_unique<EmulatorProcess>(
+        m_temp.path() / "state", std::vector<std::string>{"--config", file.string()});
     m_host = std::make_unique<PtyHost>(m_emulator->pty_path());
     ASSERT_EQ(host().read_until(factory_start_text()), factory_start_text());
     ASSERT_EQ(host().command("AT+S.SCFG=console_echo,0"),
@@ -87,7 +87,8 @@ class WifiTest : public ::testing::Test {
 
 TEST_F(WifiTest, BootJoinedTheOpenNetwork) {
   EXPECT_EQ(host().command("AT+S.STS=wifi_state"), "AT-S.Var:wifi_state=10\r\nAT-S.OK\r\n");
-  EXPECT_EQ(host().command("AT+S.STS=ip_ipaddr"), "AT-S.Var:ip_ipaddr=192.168.1.100\r\nAT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.STS=ip_ipaddr"),
+            "AT-S.Var:ip_ipaddr=192.168.1.100\r\nAT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.STS=wifi_bssid"),
             "AT-S.Var:wifi_bssid=00:11:22:33:44:55\r\nAT-S.OK\r\n");
 }
@@ -99,17 +100,17 @@ TEST_F(WifiTest, WpaNetworkWithTheRightPassphrase) {
   set("ip_use_v6", "0");
   radio_off();
   radio_on();
-  const std::string join =
-      std::string{"+WIND:21:WiFi Scanning\r\n"} +
-      "+WIND:35:WiFi Scan Complete:00\r\n"
-      "+WIND:19:WiFi Join:00:11:22:33:44:66\r\n"
-      "+WIND:25:WiFi Association successful:SecureNet\r\n"
-      "+WIND:51:WPA Handshake Complete\r\n"
-      "+WIND:24:WiFi Up:0:10.1.2.3\r\n" +
-      std::string{ntp_prefix};
+  const std::string join = std::string{"+WIND:21:WiFi Scanning\r\n"} +
+                           "+WIND:35:WiFi Scan Complete:00\r\n"
+                           "+WIND:19:WiFi Join:00:11:22:33:44:66\r\n"
+                           "+WIND:25:WiFi Association successful:SecureNet\r\n"
+                           "+WIND:51:WPA Handshake Complete\r\n"
+                           "+WIND:24:WiFi Up:0:10.1.2.3\r\n" +
+                           std::string{ntp_prefix};
   EXPECT_EQ(host().read_until(join), join);
   EXPECT_EQ(host().command("AT+S.STS=ip_gw"), "AT-S.Var:ip_gw=10.1.0.1\r\nAT-S.OK\r\n");
-  EXPECT_EQ(host().command("AT+S.PEERS=0,addr"), "AT-S.Var:0.addr=00:11:22:33:44:66\r\nAT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.PEERS=0,addr"),
+            "AT-S.Var:0.addr=00:11:22:33:44:66\r\nAT-S.OK\r\n");
 }
 
 TEST_F(WifiTest, WrongPassphraseIsDeauthenticatedAndRetried) {
@@ -118,11 +119,10 @@ TEST_F(WifiTest, WrongPassphraseIsDeauthenticatedAndRetried) {
   set("wifi_wpa_psk_text", "wrong horse");
   radio_off();
   radio_on();
-  const std::string attempt =
-      std::string{k_scan_pair} +
-      "+WIND:19:WiFi Join:00:11:22:33:44:66\r\n"
-      "+WIND:25:WiFi Association successful:SecureNet\r\n"
-      "+WIND:40:WiFi Deauthentication:15\r\n";
+  const std::string attempt = std::string{k_scan_pair} +
+                              "+WIND:19:WiFi Join:00:11:22:33:44:66\r\n"
+                              "+WIND:25:WiFi Association successful:SecureNet\r\n"
+                              "+WIND:40:WiFi Deauthentication:15\r\n";
   EXPECT_EQ(host().read_until(attempt + attempt), attempt + attempt);
   const std::string state = host().command("AT+S.STS=wifi_state");
   EXPECT_EQ(state.find("wifi_state=10"), std::string::npos) << state;
@@ -133,7 +133,8 @@ TEST_F(WifiTest, MissingNetworkKeepsScanningAndSocketsWaitForTheLink) {
   EXPECT_EQ(host().command("AT+S.SSIDTXT=Nowhere"), "AT-S.OK\r\n");
   radio_off();
   radio_on();
-  const std::string three = std::string{k_scan_pair} + std::string{k_scan_pair} + std::string{k_scan_pair};
+  const std::string three =
+      std::string{k_scan_pair} + std::string{k_scan_pair} + std::string{k_scan_pair};
   EXPECT_EQ(host().read_until(three), three);
   // Scan indications may come first; the answers themselves are error 44.
   std::string answer = host().command("AT+S.SOCKON=127.0.0.1,80,,t");
@@ -202,22 +203,27 @@ TEST_F(WifiTest, SsidText) {
 }
 
 // The result lines of the default test configuration's five access points, after "<n>:".
-const std::string sttest = "\t BSS 00:11:22:33:44:55 CHAN: 06 RSSI: -56 SSID: 'STTest' CAPS: 0401 \r\n";
+const std::string sttest =
+    "\t BSS 00:11:22:33:44:55 CHAN: 06 RSSI: -56 SSID: 'STTest' CAPS: 0401 \r\n";
 const std::string secure1 =
     "\t BSS 00:11:22:33:44:66 CHAN: 11 RSSI: -70 SSID: 'SecureNet' CAPS: 0431 WPA2 \r\n";
 const std::string secure2 =
     "\t BSS AA:BB:CC:00:00:01 CHAN: 01 RSSI: -05 SSID: 'SecureNet' CAPS: 0431 WPA2 \r\n";
-const std::string old = "\t BSS 00:11:22:33:44:77 CHAN: 13 RSSI: -100 SSID: 'OldNet' CAPS: 0411 \r\n";
-const std::string guest = "\t BSS 00:11:22:33:44:55 CHAN: 06 RSSI: -56 SSID: 'Guest' CAPS: 0401 \r\n";
+const std::string old =
+    "\t BSS 00:11:22:33:44:77 CHAN: 13 RSSI: -100 SSID: 'OldNet' CAPS: 0411 \r\n";
+const std::string guest =
+    "\t BSS 00:11:22:33:44:55 CHAN: 06 RSSI: -56 SSID: 'Guest' CAPS: 0401 \r\n";
 
 TEST_F(WifiTest, ScanListsTheNetworksByteExact) {
-  EXPECT_EQ(host().command("AT+S.SCAN=d,"),
-            "AT-S.Parsing Networks:5\r\n1:" + sttest + "2:" + secure1 + "3:" + secure2 + "4:" + old +
-                "5:" + guest + "AT-S.OK\r\n");
-  EXPECT_EQ(host().command("AT+S.SCAN=s,"), "AT-S.Parsing Networks:4\r\n1:" + sttest + "2:" + secure1 +
-                                                "3:" + old + "4:" + guest + "AT-S.OK\r\n");
-  EXPECT_EQ(host().command("AT+S.SCAN=m"), "AT-S.Parsing Networks:4\r\n1:" + sttest + "2:" + secure1 +
-                                               "3:" + secure2 + "4:" + old + "AT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.SCAN=d,"), "AT-S.Parsing Networks:5\r\n1:" + sttest +
+                                                "2:" + secure1 + "3:" + secure2 + "4:" + old +
+                                                "5:" + guest + "AT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.SCAN=s,"), "AT-S.Parsing Networks:4\r\n1:" + sttest +
+                                                "2:" + secure1 + "3:" + old + "4:" + guest +
+                                                "AT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.SCAN=m"), "AT-S.Parsing Networks:4\r\n1:" + sttest +
+                                               "2:" + secure1 + "3:" + secure2 + "4:" + old +
+                                               "AT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.SCAN=x,"), "AT-S.ERROR:7:Invalid argument(s)\r\n");
   // With console_verbose=0 the I line is hidden; the result lines are not.
   EXPECT_EQ(host().command("AT+S.SCFG=console_verbose,0"), "AT-S.OK\r\n");
@@ -285,8 +291,8 @@ TEST_F(WifiTest, PingLoopback) {
     std::string range = "(unreadable)";
     std::getline(std::ifstream{"/proc/sys/net/ipv4/ping_group_range"}, range);
     GTEST_SKIP() << "ICMP datagram sockets are not permitted on this host "
-                    "(net.ipv4.ping_group_range is \"" << range << "\", group "
-                 << ::getgid() << "); the echo path is not exercised";
+                    "(net.ipv4.ping_group_range is \""
+                 << range << "\", group " << ::getgid() << "); the echo path is not exercised";
   }
   const std::string answer = host().command("AT+S.PING=2,56,127.0.0.1");
   EXPECT_TRUE(std::regex_match(answer, std::regex("AT-S\\.Start:127\\.0\\.0\\.1\r\n"
