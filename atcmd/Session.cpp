@@ -52,10 +52,7 @@ Session::Session(asio::any_io_executor executor, Transport& transport, ModuleSta
 asio::awaitable<void> Session::run() {
   co_await boot();
   for (;;) {
-    if (m_input_position == m_input.size()) {
-      flush();
-      if (!co_await fill_input()) co_return;
-    }
+    if (m_input_position == m_input.size() && !co_await more_input()) co_return;
     const char byte = m_input[m_input_position++];
     // In standby (and while booting out of it) the module does not listen.
     if (m_power != Power::awake) continue;
@@ -131,15 +128,35 @@ void Session::cancel_delayed_indication() {
   m_delayed_timer.cancel();
 }
 
+asio::awaitable<bool> Session::more_input() {
+  // A host streaming commands: take what it has already sent without waiting, so the answers
+  // and socket writes of many commands go out together. Bounded, so answers are never held
+  // back for long and the rest of the loop (sockets, timers) gets its turn.
+  if (m_output.size() < k_held_output_limit && m_reads_without_wait < k_reads_without_wait_limit) {
+    if (const std::size_t count = m_transport.read_available(m_read_buffer); count > 0) {
+      ++m_reads_without_wait;
+      take_input(count);
+      co_return true;
+    }
+  }
+  m_reads_without_wait = 0;
+  flush();
+  co_return co_await fill_input();
+}
+
 asio::awaitable<bool> Session::fill_input() {
   const std::size_t count = co_await m_transport.read_some(m_read_buffer);
   if (count == 0) co_return false;
+  take_input(count);
+  co_return true;
+}
+
+void Session::take_input(std::size_t count) {
   const std::string_view received{m_read_buffer.data(), count};
   trace::bytes(trace::Channel::host_to_module, received);
   m_input.erase(0, m_input_position);
   m_input_position = 0;
   m_input += received;
-  co_return true;
 }
 
 asio::awaitable<void> Session::pause(std::uint32_t milliseconds) {
@@ -266,8 +283,7 @@ asio::awaitable<std::optional<std::string>> Session::read_payload(std::size_t le
     payload.append(m_input, m_input_position, take);
     m_input_position += take;
     if (payload.size() == length) co_return payload;
-    flush();
-    if (!co_await fill_input()) co_return std::nullopt;
+    if (!co_await more_input()) co_return std::nullopt;
   }
 }
 

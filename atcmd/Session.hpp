@@ -62,7 +62,11 @@ class Session {
 
  private:
   boost::asio::awaitable<void> boot();
+  /// More host bytes into m_input: those already there, else (after sending what is buffered)
+  /// the next that come. False when the transport has ended.
+  boost::asio::awaitable<bool> more_input();
   boost::asio::awaitable<bool> fill_input();
+  void take_input(std::size_t count);
   boost::asio::awaitable<void> execute(std::string line);
   boost::asio::awaitable<void> pause(std::uint32_t milliseconds);
   /// Sleeps for the standby time, then reboots (runs beside run(), which drops input meanwhile).
@@ -97,6 +101,11 @@ class Session {
   std::size_t m_input_position = 0;
   std::string m_output;
   bool m_flush_posted = false;
+  /// more_input() takes bytes without waiting at most this many times in a row, and only while
+  /// less than this much output is held.
+  static constexpr unsigned k_reads_without_wait_limit = 16;
+  static constexpr std::size_t k_held_output_limit = 4096;
+  unsigned m_reads_without_wait = 0;
   std::deque<std::string> m_held;
   bool m_executing = false;
   bool m_reset_requested = false;

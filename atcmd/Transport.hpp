@@ -17,6 +17,9 @@ class Transport {
   /// that goes away and comes back (pty reopened) is handled inside: the call keeps waiting.
   /// Returns 0 only when the transport has ended for good (stdin closed, shutdown).
   virtual boost::asio::awaitable<std::size_t> read_some(std::span<char> buffer) = 0;
+  /// Bytes the host has already sent, taken without waiting; 0 when none are there (or the
+  /// transport cannot tell). Lets the Session go on through a host's stream of commands.
+  virtual std::size_t read_available(std::span<char> /*buffer*/) { return 0; }
   /// Queues bytes for the host, in order; never blocks the caller. Bytes produced while no host
   /// is attached follow the transport's documented policy.
   virtual void write(std::string_view bytes) = 0;

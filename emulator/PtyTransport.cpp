@@ -126,6 +126,15 @@ asio::awaitable<std::size_t> PtyTransport::read_some(std::span<char> buffer) {
   }
 }
 
+std::size_t PtyTransport::read_available(std::span<char> buffer) {
+  if (!m_attached) return 0;
+  // The master is non-blocking: an empty pty answers would_block at once. Any other failure
+  // (the host left) is left to read_some, which handles it.
+  boost::system::error_code error;
+  const std::size_t count = m_master.read_some(asio::buffer(buffer.data(), buffer.size()), error);
+  return error ? 0 : count;
+}
+
 void PtyTransport::write(std::string_view bytes) {
   if (!m_attached) {
     m_backlog.store(bytes);

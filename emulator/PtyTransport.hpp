@@ -39,6 +39,7 @@ class PtyTransport : public atcmd::Transport {
   bool host_attached() const { return m_attached; }
 
   boost::asio::awaitable<std::size_t> read_some(std::span<char> buffer) override;
+  std::size_t read_available(std::span<char> buffer) override;
   void write(std::string_view bytes) override;
 
  private:
