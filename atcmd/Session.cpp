@@ -222,7 +222,12 @@ void Session::finish(AtError result) {
   }
   m_executing = false;
   if (!m_reader.in_line()) release_held_indications();
-  flush_when_idle();
+  // Answers wait for the session's next pause only while they are few.
+  if (m_output.size() >= k_held_output_limit) {
+    flush();
+  } else {
+    flush_when_idle();
+  }
 }
 
 void Session::flush_when_idle() {

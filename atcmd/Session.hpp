@@ -101,9 +101,9 @@ class Session {
   std::size_t m_input_position = 0;
   std::string m_output;
   bool m_flush_posted = false;
-  /// more_input() takes bytes without waiting at most this many times in a row, and only while
-  /// less than this much output is held.
+  /// more_input() takes bytes without waiting at most this many times in a row.
   static constexpr unsigned k_reads_without_wait_limit = 16;
+  /// Answers are held for the session's next pause only while there are fewer bytes than this.
   static constexpr std::size_t k_held_output_limit = 4096;
   unsigned m_reads_without_wait = 0;
   std::deque<std::string> m_held;

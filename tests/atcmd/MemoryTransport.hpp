@@ -57,17 +57,7 @@ class MemoryTransport : public Transport {
 
   boost::asio::awaitable<std::size_t> read_some(std::span<char> buffer) override {
     for (;;) {
-      if (pending_input() > 0 && !buffer.empty()) {
-        const std::size_t count = std::min({pending_input(), m_piece_size, buffer.size()});
-        std::copy_n(m_input.data() + m_input_position, count, buffer.data());
-        m_input_position += count;
-        if (m_input_position == m_input.size()) {
-          m_input.clear();
-          m_input_position = 0;
-        }
-        ++m_deliveries;
-        co_return count;
-      }
+      if (const std::size_t count = read_available(buffer); count > 0) co_return count;
       if (m_closed) co_return 0;
       // Nothing to deliver: the timer never expires by itself and serves as an event that
       // push() and close() signal by cancelling it.
@@ -75,7 +65,26 @@ class MemoryTransport : public Transport {
     }
   }
 
-  void write(std::string_view bytes) override { m_output += bytes; }
+  /// What a pty does for bytes already sent: a piece of them at once, or 0.
+  std::size_t read_available(std::span<char> buffer) override {
+    if (pending_input() == 0 || buffer.empty()) return 0;
+    const std::size_t count = std::min({pending_input(), m_piece_size, buffer.size()});
+    std::copy_n(m_input.data() + m_input_position, count, buffer.data());
+    m_input_position += count;
+    if (m_input_position == m_input.size()) {
+      m_input.clear();
+      m_input_position = 0;
+    }
+    ++m_deliveries;
+    return count;
+  }
+
+  void write(std::string_view bytes) override {
+    m_output += bytes;
+    m_largest_write = std::max(m_largest_write, bytes.size());
+  }
+  /// The most bytes the Session handed over in one write.
+  std::size_t largest_write() const { return m_largest_write; }
 
  private:
   void wake_reader() {
@@ -88,6 +97,7 @@ class MemoryTransport : public Transport {
   std::string m_input;
   std::size_t m_input_position = 0;
   std::string m_output;
+  std::size_t m_largest_write = 0;
   std::size_t m_deliveries = 0;
   bool m_closed = false;
 };

@@ -369,6 +369,22 @@ TEST_P(SessionTest, WindRaisedWhileALineIsTypedFollowsTheFinalLine) {
             "+WIND:58:Socket Closed:1:0\r\n");
 }
 
+// A host that sends ahead (echo off):
+// -> AT<CR> x 3000                  (one push)
+// <- AT-S.OK<CR><LF> x 3000         in order; no single write holds more than about 4 KiB
+TEST_P(SessionTest, CommandsSentAheadAreAnsweredInOrderWithoutHoldingMuch) {
+  boot();
+  set_variable("console_echo", "0");
+  std::string commands;
+  std::string answers;
+  for (int index = 0; index < 3000; ++index) {
+    commands += "AT\r";
+    answers += "AT-S.OK\r\n";
+  }
+  EXPECT_EQ(exchange(commands, answers), answers);
+  EXPECT_LE(m_transport.largest_write(), 4096u + 9u);
+}
+
 // (idle: no line open)
 //    (the module raises WIND 58)
 // <- +WIND:58:Socket Closed:0:0<CR><LF>        (written at once)
