@@ -133,15 +133,18 @@ std::string TcpConsoleTransport::local_address() const {
   return error ? std::string("(closed)") : endpoint_text(endpoint);
 }
 
+std::size_t TcpConsoleTransport::read_available(std::span<char> buffer) {
+  if (m_input.empty() || buffer.empty()) return 0;
+  const std::size_t count = std::min(buffer.size(), m_input.size());
+  std::copy_n(m_input.begin(), count, buffer.begin());
+  m_input.erase(0, count);
+  m_room_signal.cancel();
+  return count;
+}
+
 asio::awaitable<std::size_t> TcpConsoleTransport::read_some(std::span<char> buffer) {
   for (;;) {
-    if (!m_input.empty() && !buffer.empty()) {
-      const std::size_t count = std::min(buffer.size(), m_input.size());
-      std::copy_n(m_input.begin(), count, buffer.begin());
-      m_input.erase(0, count);
-      m_room_signal.cancel();
-      co_return count;
-    }
+    if (const std::size_t count = read_available(buffer); count > 0) co_return count;
     if (m_shut_down) co_return 0;
     co_await wait_for_change(m_input_signal);
     if (co_await cancelled()) {

@@ -64,6 +64,7 @@ class TcpConsoleTransport final : public atcmd::Transport {
 
   /// Waits for bytes from the current (or next) host; returns 0 only after shutdown().
   asio::awaitable<std::size_t> read_some(std::span<char> buffer) override;
+  std::size_t read_available(std::span<char> buffer) override;
   /// Queues bytes for the host, following the output policy above.
   void write(std::string_view bytes) override;
 

@@ -15,8 +15,8 @@ asio::awaitable<std::pair<error_code, std::size_t>> TcpStream::read_some(std::sp
 }
 
 asio::awaitable<error_code> TcpStream::write_all(std::string_view bytes) {
-  // Most writes fit in the kernel's send buffer at once: try without suspending, so a run of
-  // SOCKW commands already in the console's buffer goes on without a round through the loop.
+  // Most writes fit in the kernel's send buffer at once: try that without suspending, and wait
+  // for room only for what is left.
   error_code error;
   if (!m_socket.non_blocking()) m_socket.non_blocking(true, error);
   if (!error) {

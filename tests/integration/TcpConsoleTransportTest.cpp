@@ -175,6 +175,26 @@ TEST_F(TcpConsoleTransportTest, ShutdownEndsReadAndDropsTheHost) {
   ASSERT_TRUE(run_until(m_io, [&] { return m_reader_ended && host.ended(); }));
 }
 
+// host sends "AT\rAT\r"   -> read_available hands the bytes over without waiting, in pieces
+//                           no larger than the buffer; before any arrive it returns 0.
+TEST(TcpConsoleReadAvailable, TakesWhatTheHostHasSentWithoutWaiting) {
+  asio::io_context io;
+  TcpConsoleTransport transport{io.get_executor(), "127.0.0.1", 0};
+  transport.start();
+  char buffer[4];
+  EXPECT_EQ(transport.read_available(buffer), 0u);
+  Host host(io, transport.local_port());
+  host.send("AT\rAT\r");
+  std::string taken;
+  ASSERT_TRUE(run_until(io, [&] {
+    taken.append(buffer, transport.read_available(buffer));
+    return taken.size() >= 6;
+  }));
+  EXPECT_EQ(taken, "AT\rAT\r");
+  EXPECT_EQ(transport.read_available(buffer), 0u);
+  transport.shutdown();
+}
+
 TEST(TcpConsoleListenAddress, Parses) {
   using Address = TcpConsoleTransport::ListenAddress;
   const auto v4 = Address::parse("0.0.0.0:5000");
