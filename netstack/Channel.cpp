@@ -16,7 +16,8 @@ namespace spwf::net {
 namespace asio = boost::asio;
 
 Channel::Channel(asio::any_io_executor executor, std::unique_ptr<Stream> stream,
-                 std::size_t capacity, unsigned threshold_percent, ChannelCallbacks callbacks)
+                 std::size_t capacity, unsigned threshold_percent, ChannelCallbacks callbacks,
+                 std::chrono::milliseconds linger)
     : m_executor(executor),
       m_stream(std::move(stream)),
       m_capacity(std::max<std::size_t>(capacity, 1)),
@@ -24,6 +25,7 @@ Channel::Channel(asio::any_io_executor executor, std::unique_ptr<Stream> stream,
       m_callbacks(std::move(callbacks)),
       m_space_available(executor),
       m_send_space(executor),
+      m_linger_time(linger),
       m_linger(executor) {}
 
 void Channel::start(std::string name) {
@@ -43,10 +45,6 @@ std::string Channel::take(std::size_t count) {
 }
 
 namespace {
-
-/// How long a closed socket may still take to hand its queued bytes to a peer that reads
-/// slowly (the mbed driver's close timeout).
-constexpr auto linger = std::chrono::seconds(10);
 
 NetError classify(const boost::system::error_code& error) {
   if (!error) return NetError::none;
@@ -116,7 +114,7 @@ void Channel::close() {
   }
   // The send loop closes the stream when its queue is out; a peer that stops reading does not
   // keep the socket forever.
-  m_linger.expires_after(linger);
+  m_linger.expires_after(m_linger_time);
   m_linger.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
     if (!error) self->m_stream->close();
   });

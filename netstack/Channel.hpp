@@ -6,6 +6,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -31,8 +32,13 @@ class Channel : public std::enable_shared_from_this<Channel> {
   /// Largest piece reported per arrival: the module's TCP maximum segment size.
   static constexpr std::size_t segment_size = 730;
 
+  /// How long a closed socket may still take to hand its queued bytes to a peer that reads
+  /// slowly (the mbed driver's close timeout).
+  static constexpr std::chrono::milliseconds default_linger{10000};
+
   Channel(boost::asio::any_io_executor executor, std::unique_ptr<Stream> stream,
-          std::size_t capacity, unsigned threshold_percent, ChannelCallbacks callbacks);
+          std::size_t capacity, unsigned threshold_percent, ChannelCallbacks callbacks,
+          std::chrono::milliseconds linger = default_linger);
 
   /// Starts the receive loop; `name` labels the trace records ("socket 0").
   void start(std::string name);
@@ -51,7 +57,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   /// True once the peer has closed or the connection failed.
   bool peer_closed() const { return m_peer_closed; }
   StreamKind kind() const { return m_stream->kind(); }
-  /// Closes the stream once what the host wrote is out (at most `linger` later); the receive
+  /// Closes the stream once what the host wrote is out (at most the linger later); the receive
   /// loop ends without reporting a close.
   void close();
 
@@ -70,6 +76,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   boost::asio::steady_timer m_space_available;
   std::string m_buffer;
   boost::asio::steady_timer m_send_space;
+  std::chrono::milliseconds m_linger_time;
   boost::asio::steady_timer m_linger;
   std::string m_outgoing;
   bool m_sending = false;
