@@ -145,6 +145,13 @@ TemporaryDirectory::~TemporaryDirectory() {
   std::filesystem::remove_all(m_path, ignored);
 }
 
+std::optional<std::size_t> positive_number(const char* text) {
+  char* end = nullptr;
+  const unsigned long long parsed = std::strtoull(text, &end, 10);
+  if (end == text || *end != '\0' || parsed == 0) return std::nullopt;
+  return static_cast<std::size_t>(parsed);
+}
+
 std::string emulator_path(const std::string& built) {
   const char* override_path = std::getenv("SPWF_BENCH_EMULATOR");
   return override_path != nullptr && *override_path != '\0' ? override_path : built;

@@ -100,6 +100,10 @@ class TemporaryDirectory {
   std::filesystem::path m_path;
 };
 
+/// The number a benchmark takes as its first argument (bytes, round trips): a positive decimal,
+/// or nullopt for anything else.
+std::optional<std::size_t> positive_number(const char* text);
+
 /// The emulator to run: $SPWF_BENCH_EMULATOR if set (e.g. a script that execs it under strace
 /// or perf), else `built`, the one built beside the benchmark.
 std::string emulator_path(const std::string& built);

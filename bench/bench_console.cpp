@@ -143,13 +143,12 @@ int run(std::size_t count) {
 int main(int argc, char** argv) {
   std::size_t count = 10000;
   if (argc > 1) {
-    char* end = nullptr;
-    const unsigned long long parsed = std::strtoull(argv[1], &end, 10);
-    if (end == argv[1] || *end != '\0' || parsed == 0) {
+    const auto parsed = spwf::bench::positive_number(argv[1]);
+    if (!parsed) {
       std::fprintf(stderr, "usage: %s [round trips (default 10000)]\n", argv[0]);
       return 2;
     }
-    count = static_cast<std::size_t>(parsed);
+    count = *parsed;
   }
   try {
     return spwf::bench::run(count);

@@ -198,13 +198,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (argc > 1) {
-    char* end = nullptr;
-    const unsigned long long parsed = std::strtoull(argv[1], &end, 10);
-    if (end == argv[1] || *end != '\0' || parsed == 0) {
+    const auto parsed = spwf::bench::positive_number(argv[1]);
+    if (!parsed) {
       std::fprintf(stderr, "usage: %s [body bytes (default 1048576)]\n", argv[0]);
       return 2;
     }
-    body_size = static_cast<std::size_t>(parsed);
+    body_size = *parsed;
   }
   // A peer closing under a write must be an error value, not the end of the program.
   ::signal(SIGPIPE, SIG_IGN);
