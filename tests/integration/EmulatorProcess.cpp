@@ -283,4 +283,9 @@ std::string run(const std::string& command) {
   return output;
 }
 
+std::string make_test_certificates(const std::string& script,
+                                   const std::filesystem::path& directory) {
+  return run(script + " '" + directory.string() + "' 2>&1; echo exit=$?");
+}
+
 }  // namespace spwf::testing

@@ -94,6 +94,10 @@ class PtyHost {
 std::string read_file(const std::filesystem::path& path);
 /// Runs a shell command and returns its standard output (openssl, the certificate script).
 std::string run(const std::string& command);
+/// Runs scripts/make-test-certs.sh (`script`) into `directory`; returns its output, which ends
+/// with "exit=<status>" (tests assert "exit=0" and print the rest when it is not).
+std::string make_test_certificates(const std::string& script,
+                                   const std::filesystem::path& directory);
 
 /// The prefix of the NTP indication that follows WiFi Up with ip_ntp_startup=1 (factory).
 inline constexpr std::string_view ntp_prefix = "+WIND:84:NTP Server delivery:";

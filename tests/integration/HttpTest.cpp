@@ -26,7 +26,6 @@
 #include <memory>
 #include <mutex>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include "tests/integration/EmulatorProcess.hpp"
@@ -364,25 +363,11 @@ TEST_F(HttpTest, Failures) {
 // ---------------------------------------------------------------------------------------------
 // HTTPS: the TLS path SOCKON uses, with <host> as the name (AN4963: CN only, SAN no rescue).
 
-std::string read_text_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 class HttpsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     s_certificates = std::make_unique<TempDir>();
-    const std::string command = std::string{SPWF_MAKE_TEST_CERTS} + " '" +
-                                s_certificates->path().string() + "' 2>&1; echo exit=$?";
-    std::string output;
-    if (FILE* pipe = ::popen(command.c_str(), "r")) {
-      char buffer[512];
-      while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-      ::pclose(pipe);
-    }
+    const std::string output = make_test_certificates(SPWF_MAKE_TEST_CERTS, s_certificates->path());
     ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
   }
   static void TearDownTestSuite() { s_certificates.reset(); }
@@ -413,7 +398,7 @@ class HttpsTest : public ::testing::Test {
               "AT+S.SCFG=console_echo,0\r\nAT-S.OK\r\n");
     ASSERT_EQ(m_host->command("AT+S.TIME=1717200000"), "AT-S.OK\r\n");
     if (load_ca) {
-      const std::string ca = read_text_file(s_certificates->path() / "root-ca.pem");
+      const std::string ca = read_file(s_certificates->path() / "root-ca.pem");
       m_host->send("AT+S.TLSCERT=ca," + std::to_string(ca.size()) + "\r");
       m_host->send(ca);
       m_host->read_until("AT-S.OK\r\n");

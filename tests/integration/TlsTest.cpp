@@ -48,9 +48,7 @@ class TlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     s_certificates = std::make_unique<TempDir>();
-    const std::string command =
-        std::string{SPWF_MAKE_TEST_CERTS} + " '" + s_certificates->path().string() + "' 2>&1";
-    const std::string output = run(command + "; echo exit=$?");
+    const std::string output = make_test_certificates(SPWF_MAKE_TEST_CERTS, s_certificates->path());
     ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
   }
   static void TearDownTestSuite() { s_certificates.reset(); }
