@@ -58,6 +58,15 @@ class TlsTest : public ::testing::Test {
   static TlsIdentity identity(std::string_view name) {
     return {cert(std::string{name} + ".pem"), cert(std::string{name} + ".key")};
   }
+  /// An echo server with the seed identity that requires a client certificate from root-ca.
+  static TlsPeerOptions mutual_authentication_echo() {
+    TlsPeerOptions options;
+    options.default_identity = identity("seed");
+    options.mode = TlsPeerMode::echo;
+    options.client_auth = ClientAuth::required;
+    options.client_ca = cert("root-ca.pem");
+    return options;
+  }
 
   std::filesystem::path state_dir() const { return m_temp.path() / "state"; }
 
@@ -438,12 +447,7 @@ TEST_F(TlsTest, ChainThroughAnIntermediateSkipsThenLoadsTheRoot) {
 // With the flash slots empty the module looks in its file system: <AuthorityKeyId>.ca (40 hex
 // digits, case-insensitive) for the CA, tls.cert / tls.key for its own identity (spec §3.5.4).
 TEST_F(TlsTest, WithTheFlashSlotsEmptyTheFileSystemProvidesCaCertificateAndKey) {
-  TlsPeerOptions options;
-  options.default_identity = identity("seed");
-  options.mode = TlsPeerMode::echo;
-  options.client_auth = ClientAuth::required;
-  options.client_ca = cert("root-ca.pem");
-  TlsPeer server{options};
+  TlsPeer server{mutual_authentication_echo()};
   start();
   set_time(time_2024);
   std::string ski = openssl_subject_key_id(cert("root-ca.pem"));
@@ -499,12 +503,7 @@ TEST_F(TlsTest, DatesAreCheckedAgainstTheModuleClock) {
 }
 
 TEST_F(TlsTest, MutualAuthenticationPresentsTheStoredCertificateAndKey) {
-  TlsPeerOptions options;
-  options.default_identity = identity("seed");
-  options.mode = TlsPeerMode::echo;
-  options.client_auth = ClientAuth::required;
-  options.client_ca = cert("root-ca.pem");
-  TlsPeer server{options};
+  TlsPeer server{mutual_authentication_echo()};
   start();
   set_time(time_2024);
   ASSERT_EQ(load_file("ca", "root-ca.pem"), ca_loaded_answer());
