@@ -1,8 +1,8 @@
 #pragma once
 // What the payload benchmarks (bench_sockets, bench_tls, bench_http) share: the byte pattern
 // every transfer carries and the sink that checks it, bare pty transfers (streaming and
-// lock-step) to set beside the emulator's figures, plain and mbedTLS loopback servers, and the
-// host's side of the console with SOCKW / SOCKR parsing. Every wait has a deadline.
+// lock-step) to set beside the emulator's figures, and the host's side of the console with
+// SOCKW / SOCKR parsing (the loopback servers are in PayloadServers). Every wait has a deadline.
 
 #include <chrono>
 #include <condition_variable>
@@ -106,67 +106,6 @@ class SinkState {
   std::size_t m_received = 0;
   bool m_corrupt = false;
 };
-
-/// A byte stream a server handler talks over: plain TCP or TLS.
-class ServerStream {
- public:
-  virtual ~ServerStream() = default;
-  /// Up to `length` bytes; 0 when the peer closed, < 0 on an error.
-  virtual long read_some(char* target, std::size_t length) = 0;
-  /// Every byte, or false.
-  virtual bool write_all(std::string_view bytes) = 0;
-  /// Ends the sending direction (TCP FIN, or TLS close_notify then FIN).
-  virtual void finish() = 0;
-};
-
-/// Handler of one connection, given its stream.
-using StreamHandler = std::function<void(ServerStream& stream)>;
-
-/// A loopback TCP server handing each connection, as a plain ServerStream, to `handler`.
-class PlainServer {
- public:
-  explicit PlainServer(StreamHandler handler);
-  /// The port it listens on.
-  std::uint16_t port() const { return m_server.port(); }
-
- private:
-  LoopbackServer m_server;
-};
-
-/// A loopback TLS server (mbedTLS, TLS 1.0-1.2, no client authentication) presenting the PEM
-/// certificate chain and key it is given; each connection is handed to `handler` once its
-/// handshake is done. Certificate and key are parsed once; each connection has its own RNG,
-/// configuration and context.
-class TlsServer {
- public:
-  TlsServer(const std::filesystem::path& certificate, const std::filesystem::path& key,
-            StreamHandler handler);
-  ~TlsServer();
-  TlsServer(const TlsServer&) = delete;
-  TlsServer& operator=(const TlsServer&) = delete;
-  /// The port it listens on.
-  std::uint16_t port() const { return m_server->port(); }
-  /// Handshakes completed / failed so far.
-  std::size_t handshakes() const { return m_handshakes.load(); }
-  std::size_t failed_handshakes() const { return m_failed.load(); }
-
- private:
-  struct Identity;
-  void serve(int fd);
-
-  std::unique_ptr<Identity> m_identity;
-  StreamHandler m_handler;
-  std::atomic<std::size_t> m_handshakes{0};
-  std::atomic<std::size_t> m_failed{0};
-  // Declared last: destroyed first, so every connection thread ends before the identity goes.
-  std::unique_ptr<LoopbackServer> m_server;
-};
-
-/// Runs scripts/make-test-certs.sh (`script`) into `directory`; throws when it fails.
-void make_test_certificates(const std::string& script, const std::filesystem::path& directory);
-
-/// The whole content of a file.
-std::string read_file(const std::filesystem::path& path);
 
 /// The host's side of the emulator's console for payload benchmarks: bounded command
 /// exchanges, SOCKW / SOCKR with their parsing, counting indications it skips.

@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "BenchSupport.hpp"
+#include "PayloadServers.hpp"
 #include "PayloadSupport.hpp"
 
 namespace spwf::bench {

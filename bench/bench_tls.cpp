@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "BenchSupport.hpp"
+#include "PayloadServers.hpp"
 #include "PayloadSupport.hpp"
 
 namespace spwf::bench {
