@@ -24,8 +24,33 @@ void CommandContext::raw(std::string_view bytes) {
 }
 
 boost::asio::awaitable<std::optional<std::string>> CommandContext::read_payload(
-    std::size_t length) {
-  return m_session.read_payload(length);
+    std::uint64_t length, std::uint64_t most) {
+  if (length > most) {
+    co_await discard_payload(length);
+    co_return std::nullopt;
+  }
+  std::string payload;
+  payload.reserve(static_cast<std::size_t>(length));
+  while (payload.size() < length) {
+    const auto piece = co_await m_session.read_payload_piece(length - payload.size());
+    if (!piece) co_return std::nullopt;
+    payload += *piece;
+  }
+  co_return payload;
+}
+
+boost::asio::awaitable<bool> CommandContext::discard_payload(std::uint64_t length) {
+  while (length > 0) {
+    const auto piece = co_await m_session.read_payload_piece(length);
+    if (!piece) co_return false;
+    length -= piece->size();
+  }
+  co_return true;
+}
+
+boost::asio::awaitable<std::optional<std::string_view>> CommandContext::read_payload_piece(
+    std::uint64_t remaining) {
+  return m_session.read_payload_piece(remaining);
 }
 
 }  // namespace spwf::atcmd

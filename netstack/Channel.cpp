@@ -17,7 +17,7 @@ namespace asio = boost::asio;
 
 Channel::Channel(asio::any_io_executor executor, std::unique_ptr<Stream> stream,
                  std::size_t capacity, unsigned threshold_percent, ChannelCallbacks callbacks,
-                 std::chrono::milliseconds linger)
+                 std::chrono::milliseconds linger, std::chrono::milliseconds send_timeout)
     : m_executor(executor),
       m_stream(std::move(stream)),
       m_capacity(std::max<std::size_t>(capacity, 1)),
@@ -26,6 +26,7 @@ Channel::Channel(asio::any_io_executor executor, std::unique_ptr<Stream> stream,
       m_space_available(executor),
       m_send_space(executor),
       m_linger_time(linger),
+      m_send_timeout(send_timeout),
       m_linger(executor) {}
 
 void Channel::start(std::string name) {
@@ -65,8 +66,16 @@ asio::awaitable<NetError> Channel::write(std::string_view bytes) {
     trace::event(trace::Channel::network, m_name + " out \"" + trace::escape(bytes) + "\" (" +
                                               std::to_string(bytes.size()) + " bytes)");
   if (m_stream->kind() == StreamKind::udp) co_return classify(co_await m_stream->write_all(bytes));
+  // A full queue makes the write wait for room, as the module's does when the peer's window is
+  // closed, but not for ever: a peer that stopped reading fails the write after the timeout.
+  const auto deadline = asio::steady_timer::clock_type::now() + m_send_timeout;
   while (m_outgoing.size() >= send_queue_limit) {
-    m_send_space.expires_at(asio::steady_timer::time_point::max());
+    if (asio::steady_timer::clock_type::now() >= deadline) {
+      log::warn(m_name + ": the peer has not taken data for " +
+                std::to_string(m_send_timeout.count()) + " ms; the write fails");
+      co_return NetError::write_failed;
+    }
+    m_send_space.expires_at(deadline);
     co_await m_send_space.async_wait(asio::as_tuple(asio::use_awaitable));
     if (m_peer_closed) co_return NetError::not_connected;
     if (m_send_failure != NetError::none) co_return m_send_failure;

@@ -15,6 +15,7 @@
 
 #include "netstack/NetError.hpp"
 #include "netstack/Stream.hpp"
+#include "support/Limits.hpp"
 
 namespace spwf::net {
 
@@ -38,7 +39,8 @@ class Channel : public std::enable_shared_from_this<Channel> {
 
   Channel(boost::asio::any_io_executor executor, std::unique_ptr<Stream> stream,
           std::size_t capacity, unsigned threshold_percent, ChannelCallbacks callbacks,
-          std::chrono::milliseconds linger = default_linger);
+          std::chrono::milliseconds linger = default_linger,
+          std::chrono::milliseconds send_timeout = limits::socket_send_timeout);
 
   /// Starts the receive loop; `name` labels the trace records ("socket 0").
   void start(std::string name);
@@ -77,6 +79,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   std::string m_buffer;
   boost::asio::steady_timer m_send_space;
   std::chrono::milliseconds m_linger_time;
+  std::chrono::milliseconds m_send_timeout;
   boost::asio::steady_timer m_linger;
   std::string m_outgoing;
   bool m_sending = false;

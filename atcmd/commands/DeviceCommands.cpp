@@ -51,7 +51,7 @@ asio::awaitable<AtError> refuse_with_payload(CommandContext& context) {
   if (auto error = args.check_count(1, 1); error != AtError::none) co_return error;
   const std::uint64_t length = args.number(0);
   if (length == 0) co_return AtError::argument_zero;
-  co_await context.read_payload(static_cast<std::size_t>(length));
+  co_await context.discard_payload(length);
   co_return AtError::invalid_arguments;
 }
 

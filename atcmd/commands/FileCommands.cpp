@@ -111,7 +111,8 @@ asio::awaitable<AtError> file_create(CommandContext& context) {
   if (auto error = files.check_append(name, length)) {
     co_return file_error_to_at(error, AtError::file_open);
   }
-  const auto payload = co_await context.read_payload(static_cast<std::size_t>(length));
+  // check_append bounded the length by the volume's free space, so holding it is bounded too.
+  const auto payload = co_await context.read_payload(length, length);
   if (!payload) co_return AtError::filesystem_access;
   co_return file_error_to_at(files.append(name, *payload), AtError::filesystem_access);
 }

@@ -134,10 +134,10 @@ asio::awaitable<AtError> server_write(CommandContext& context) {
   if (!ids) co_return AtError::illegal_socket_id;
   const std::uint64_t length = args.number(2);
   if (length == 0) co_return AtError::argument_zero;
-  const auto payload = co_await context.read_payload(static_cast<std::size_t>(length));
-  if (!payload) co_return AtError::write_failed;
-  co_return to_at_error(
-      co_await context.state().servers().write(ids->first, ids->second, *payload));
+  auto& servers = context.state().servers();
+  co_return co_await write_payload_to_socket(context, length, [&](std::string_view bytes) {
+    return servers.write(ids->first, ids->second, bytes);
+  });
 }
 
 // AT+S.SOCKDC=<sid>[,<cid>]: drops one client, or closes the server with all its clients.

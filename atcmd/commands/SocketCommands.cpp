@@ -115,9 +115,9 @@ asio::awaitable<AtError> socket_write(CommandContext& context) {
   if (!id) co_return AtError::illegal_socket_id;
   const std::uint64_t length = args.number(1);
   if (length == 0) co_return AtError::argument_zero;
-  const auto payload = co_await context.read_payload(static_cast<std::size_t>(length));
-  if (!payload) co_return AtError::write_failed;
-  co_return to_at_error(co_await context.state().sockets().write(*id, *payload));
+  auto& sockets = context.state().sockets();
+  co_return co_await write_payload_to_socket(
+      context, length, [&](std::string_view bytes) { return sockets.write(*id, bytes); });
 }
 
 asio::awaitable<AtError> socket_close(CommandContext& context) {

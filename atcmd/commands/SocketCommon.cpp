@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include "support/Limits.hpp"
+
 namespace spwf::atcmd::commands {
+namespace asio = boost::asio;
 
 AtError to_at_error(net::NetError error) {
   switch (error) {
@@ -48,6 +51,28 @@ void answer_read(CommandContext& context, std::uint64_t requested, std::size_t p
   }
   context.info(label::reading, std::to_string(length) + ":" + std::to_string(pending));
   context.raw(take(length));
+}
+
+asio::awaitable<AtError> write_payload_to_socket(CommandContext& context, std::uint64_t length,
+                                                 const SocketWriter& write) {
+  std::string chunk;
+  net::NetError failure = net::NetError::none;
+  while (length > 0) {
+    const auto piece = co_await context.read_payload_piece(length);
+    if (!piece) co_return AtError::write_failed;  // the host went away mid-payload
+    length -= piece->size();
+    std::string_view rest = *piece;  // valid while the session does not read: it waits for us
+    while (!rest.empty()) {
+      const std::size_t take = std::min(rest.size(), limits::socket_write_piece - chunk.size());
+      chunk.append(rest.substr(0, take));
+      rest.remove_prefix(take);
+      const bool last = length == 0 && rest.empty();
+      if (chunk.size() < limits::socket_write_piece && !last) continue;
+      if (failure == net::NetError::none) failure = co_await write(chunk);
+      chunk.clear();
+    }
+  }
+  co_return to_at_error(failure);
 }
 
 }  // namespace spwf::atcmd::commands

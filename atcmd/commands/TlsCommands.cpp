@@ -77,7 +77,7 @@ asio::awaitable<AtError> tls_certificate(CommandContext& context) {
   const tls::Slot slot = slots[keyword];
   if (value == 0) co_return AtError::argument_zero;
   if (value > max_material_length) co_return AtError::argument_too_large;
-  const auto payload = co_await context.read_payload(static_cast<std::size_t>(value));
+  const auto payload = co_await context.read_payload(value);
   if (!payload) co_return AtError::invalid_value;
   co_return store_material(context, slot, *payload);
 }

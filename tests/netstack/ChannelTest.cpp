@@ -5,6 +5,7 @@
 //   close() while a write is under way             -> the stream is closed when it is out
 //   close() while the peer never takes the bytes   -> the stream is closed after the linger
 //   the queue holds 64 KiB                         -> a further write waits for room
+//   the peer never takes the bytes                 -> that write fails after the send timeout
 
 #include <gtest/gtest.h>
 
@@ -71,10 +72,11 @@ class ScriptedStream : public Stream {
 
 class ChannelTest : public ::testing::Test {
  protected:
-  void open(std::chrono::milliseconds linger = Channel::default_linger) {
+  void open(std::chrono::milliseconds linger = Channel::default_linger,
+            std::chrono::milliseconds send_timeout = limits::socket_send_timeout) {
     m_channel =
         std::make_shared<Channel>(m_io.get_executor(), std::make_unique<ScriptedStream>(m_script),
-                                  1500, 0, ChannelCallbacks{}, linger);
+                                  1500, 0, ChannelCallbacks{}, linger, send_timeout);
     m_channel->start("socket 0");
   }
   /// Starts a write; its answer lands in the returned slot when it is done.
@@ -179,6 +181,21 @@ TEST_F(ChannelTest, AWriteBeyondTheQueueLimitWaitsForRoom) {
   ASSERT_TRUE(run_until([&] { return m_script->writes.size() == 3; }));
   EXPECT_EQ(m_script->writes[1], std::string(Channel::send_queue_limit, 'y'));
   EXPECT_EQ(m_script->writes[2], "z");
+}
+
+TEST_F(ChannelTest, AWriteThatFindsNoRoomFailsAfterTheSendTimeout) {
+  open(Channel::default_linger, std::chrono::milliseconds(50));
+  m_script->hold = true;
+  write("x");
+  ASSERT_TRUE(run_until([&] { return m_script->writes.size() == 1; }));
+  write(std::string(Channel::send_queue_limit, 'y'));
+  const auto started = std::chrono::steady_clock::now();
+  const auto waits = write("z");
+  ASSERT_TRUE(run_until([&] { return waits->has_value(); }));
+  EXPECT_EQ(waits->value(), NetError::write_failed);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(50));
+  m_script->hold = false;
+  m_script->wake();
 }
 
 }  // namespace

@@ -1,0 +1,36 @@
+#pragma once
+// The emulator's bounds, in one table: what the module (or a sane stand-in for it) would never
+// exceed. Every buffer that host input, a peer or a command argument can grow is capped by one of
+// these, so no input can make the emulator allocate without bound. Each entry says where it
+// comes from; a correction is a one-line change here.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace spwf::limits {
+
+/// Largest payload a command keeps whole in memory (FSC, TLSCERT, …). Larger announced lengths
+/// are consumed piece by piece and never allocated (the module streams payloads through its
+/// buffers, spec §2.5); commands that must hold their payload refuse such lengths first.
+inline constexpr std::size_t held_payload = 64 * 1024;
+
+/// SOCKW/SOCKDW payloads are handed to the socket in pieces of at most this many bytes: the
+/// largest UDP datagram over IPv4, so a UDP write up to that size stays one datagram (§9 Q26).
+inline constexpr std::size_t socket_write_piece = 65507;
+
+/// How long a SOCKW may wait for room in a socket whose peer stopped reading before it answers
+/// AT-S.ERROR:79 (spec §2.11: hosts give a send 10 s).
+inline constexpr std::chrono::milliseconds socket_send_timeout{10000};
+
+/// Indications held while a command line is open (spec §2.8). The module keeps them in its
+/// ~60 KB heap (256 lines of up to 128 bytes fill half of it); beyond this many, new ones are
+/// dropped until the queue is written, as a full queue on the module drops.
+inline constexpr std::size_t held_indications = 256;
+
+/// PING: the largest ICMP payload an IPv4 datagram can carry, and the most echoes one command
+/// sends (its 16-bit sequence number). Larger values answer AT-S.ERROR:7 (§3.4.5 ?).
+inline constexpr std::uint64_t ping_max_size = 65507;
+inline constexpr std::uint64_t ping_max_count = 65535;
+
+}  // namespace spwf::limits
