@@ -8,12 +8,15 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <exception>
+#include <new>
+#include <stdexcept>
 
 #include "atcmd/CommandContext.hpp"
 #include "atcmd/CommandLine.hpp"
 #include "atcmd/CommandTable.hpp"
 #include "atcmd/LineFormat.hpp"
 #include "atcmd/NetIndications.hpp"
+#include "support/Limits.hpp"
 #include "support/Log.hpp"
 #include "support/Trace.hpp"
 
@@ -202,10 +205,27 @@ asio::awaitable<void> Session::execute(std::string line) {
   AtError result = AtError::command_not_found;
   if (command != nullptr && command->handler != nullptr) {
     CommandContext context{*this, Arguments{std::move(parsed.params)}, parsed.has_arguments};
-    result = co_await command->handler(context);
+    result = co_await run_handler(*command, context);
   }
   finish(result);
   read_line_settings();
+}
+
+asio::awaitable<AtError> Session::run_handler(const CommandSpec& command, CommandContext& context) {
+  // The last line of defence: a fault in one handler is that command's error, never the end of
+  // the process. Handlers report errors as values; reaching here is a bug, so it is logged.
+  try {
+    co_return co_await command.handler(context);
+  } catch (const std::bad_alloc&) {
+    log::error(std::string{command.name} + ": out of memory; answering Low Memory");
+  } catch (const std::length_error& error) {
+    log::error(std::string{command.name} + ": " + error.what() + "; answering Low Memory");
+  } catch (const std::exception& error) {
+    log::error(std::string{command.name} + " failed: " + error.what() + "; answering " +
+               std::to_string(static_cast<unsigned>(k_handler_failure)));
+    co_return k_handler_failure;
+  }
+  co_return AtError::low_memory;
 }
 
 void Session::read_line_settings() {
@@ -245,6 +265,13 @@ void Session::indicate(Wind wind, std::string_view fields) {
   if (is_masked(wind, masks_of(config))) return;
   std::string line = format_wind(wind, config.get_uint("console_winds"), fields);
   if (holding_indications()) {
+    // A line left open (a host that never sends the CR) must not let a flood of arrivals
+    // grow the queue without bound: past the limit, new indications are lost, as masked ones.
+    if (m_held.size() >= limits::held_indications) {
+      if (!m_held_overflow) log::warn("indication queue full while a line is open: dropping");
+      m_held_overflow = true;
+      return;
+    }
     m_held.push_back(std::move(line));
     return;
   }
@@ -253,6 +280,7 @@ void Session::indicate(Wind wind, std::string_view fields) {
 }
 
 void Session::release_held_indications() {
+  m_held_overflow = false;
   while (!m_held.empty()) {
     emit(m_held.front());
     m_held.pop_front();
@@ -279,17 +307,15 @@ void Session::flush() {
   m_output.clear();
 }
 
-asio::awaitable<std::optional<std::string>> Session::read_payload(std::size_t length) {
-  std::string payload;
-  payload.reserve(length);
-  for (;;) {
-    const std::size_t available = m_input.size() - m_input_position;
-    const std::size_t take = std::min(available, length - payload.size());
-    payload.append(m_input, m_input_position, take);
-    m_input_position += take;
-    if (payload.size() == length) co_return payload;
-    if (!co_await more_input()) co_return std::nullopt;
-  }
+asio::awaitable<std::optional<std::string_view>> Session::read_payload_piece(
+    std::uint64_t remaining) {
+  if (remaining == 0) co_return std::string_view{};
+  if (m_input_position == m_input.size() && !co_await more_input()) co_return std::nullopt;
+  const std::size_t available = m_input.size() - m_input_position;
+  const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(available, remaining));
+  const std::string_view piece{m_input.data() + m_input_position, take};
+  m_input_position += take;
+  co_return piece;
 }
 
 }  // namespace spwf::atcmd

@@ -21,6 +21,9 @@
 
 namespace spwf::atcmd {
 
+struct CommandSpec;
+class CommandContext;
+
 /// How the boot indications are paced.
 enum class BootPacing { instant, real };
 
@@ -46,9 +49,12 @@ class Session {
   void write_raw(std::string_view bytes);
   /// Sends what is buffered to the host now (long-running commands stream their output).
   void flush();
-  /// Reads exactly `length` payload bytes that follow the command's CR; nullopt if the
-  /// transport ended first. Waits as long as it takes, as the module does.
-  boost::asio::awaitable<std::optional<std::string>> read_payload(std::size_t length);
+  /// Takes the next piece of the payload that follows the command's CR: at most `remaining`
+  /// bytes, those already received or else the next that arrive (never empty); nullopt if the
+  /// transport ended first. The view is valid until the session reads again. Waits as long as
+  /// it takes, as the module does; memory stays bounded whatever the announced length.
+  boost::asio::awaitable<std::optional<std::string_view>> read_payload_piece(
+      std::uint64_t remaining);
   /// Asks for a reboot once the current command's final line is out (AT+S.RESET).
   void request_reset() { m_reset_requested = true; }
   /// Asks for standby once the current command's final line is out (AT+S.PMS=3): the module
@@ -68,6 +74,10 @@ class Session {
   boost::asio::awaitable<bool> fill_input();
   void take_input(std::size_t count);
   boost::asio::awaitable<void> execute(std::string line);
+  /// Runs one handler; an exception that escapes it becomes the command's error and a log line.
+  boost::asio::awaitable<AtError> run_handler(const CommandSpec& command, CommandContext& context);
+  /// What a command answers when its handler fails unexpectedly (not an allocation failure).
+  static constexpr AtError k_handler_failure = AtError::request_failed;
   boost::asio::awaitable<void> pause(std::uint32_t milliseconds);
   /// Sleeps for the standby time, then reboots (runs beside run(), which drops input meanwhile).
   boost::asio::awaitable<void> standby(std::uint32_t seconds);
@@ -107,6 +117,7 @@ class Session {
   static constexpr std::size_t k_held_output_limit = 4096;
   unsigned m_reads_without_wait = 0;
   std::deque<std::string> m_held;
+  bool m_held_overflow = false;
   bool m_executing = false;
   bool m_reset_requested = false;
   std::optional<std::uint32_t> m_standby_seconds;

@@ -94,12 +94,18 @@ int run(const Options& options) {
 
   auto transport = make_transport(io, options);
   spwf::atcmd::Session session{io.get_executor(), *transport, state, options.boot};
-  asio::co_spawn(io, session.run(), [&io](std::exception_ptr failure) {
+  // The session only ends when its transport does (stdin closed): exit 0. A failure that
+  // escapes it is fatal and must not look like a clean stop to a supervisor: exit 1.
+  int exit_code = 0;
+  asio::co_spawn(io, session.run(), [&io, &exit_code](std::exception_ptr failure) {
     if (failure) {
+      exit_code = 1;
       try {
         std::rethrow_exception(failure);
       } catch (const std::exception& error) {
-        spwf::log::error(std::string{"session ended: "} + error.what());
+        spwf::log::error(std::string{"fatal: the console session failed: "} + error.what());
+      } catch (...) {
+        spwf::log::error("fatal: the console session failed");
       }
     }
     io.stop();
@@ -112,7 +118,7 @@ int run(const Options& options) {
   io.run();
   spwf::trace::close();
   spwf::tls::close_key_log();
-  return 0;
+  return exit_code;
 }
 
 }  // namespace

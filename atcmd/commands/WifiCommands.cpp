@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -15,6 +18,7 @@
 #include "config/ModuleFileSystem.hpp"
 #include "netstack/Connector.hpp"
 #include "netstack/Pinger.hpp"
+#include "support/Limits.hpp"
 #include "support/Log.hpp"
 
 namespace spwf::atcmd::commands {
@@ -32,8 +36,6 @@ constexpr unsigned k_caps_short_slot = 0x0400;
 
 // Each echo of AT+S.PING waits this long for its reply.
 constexpr std::chrono::milliseconds k_ping_timeout{1000};
-// The largest ICMP payload an IPv4 datagram can carry.
-constexpr std::uint64_t k_largest_ping_size = 65507;
 
 // The peer state printed for the joined access point: 1, associated and authorised (§9 Q21).
 constexpr unsigned k_peer_state_associated = 1;
@@ -231,7 +233,9 @@ asio::awaitable<AtError> ping(CommandContext& context) {
   if (state.wifi_state() < 10) co_return AtError::wait_for_connection_up;
   const std::uint64_t count = args.number(0);
   const std::uint64_t size = args.number(1);
-  if (size > k_largest_ping_size) co_return AtError::invalid_arguments;
+  if (size > limits::ping_max_size || count > limits::ping_max_count) {
+    co_return AtError::invalid_arguments;
+  }
   const std::string host{args.text(2)};
   const auto resolved = co_await net::resolve_name(state.executor(), state.mapper(), host, 0);
   if (!resolved) co_return AtError::dns_address_failure;
@@ -265,8 +269,13 @@ asio::awaitable<AtError> ping(CommandContext& context) {
   std::uint64_t received = 0;
   for (std::uint64_t index = 0; index < count; ++index) {
     const auto sequence = static_cast<std::uint16_t>(index + 1);
+    // Each result reaches the host as it happens, and every echo takes its time (a refused
+    // target times out like an unreachable one), so a long PING streams and stays interruptible.
+    context.session().flush();
     if (!allowed) {
       ++sent;
+      asio::steady_timer wait{state.executor(), k_ping_timeout};
+      co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
       context.info(label::ping_timeout);
       continue;
     }
