@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "atcmd/CommandTable.hpp"
 #include "atcmd/ModuleState.hpp"
 #include "atcmd/Session.hpp"
 #include "atcmd/Wire.hpp"
@@ -571,6 +572,26 @@ TEST_P(SessionTest, TransportEndingDuringAPayloadEndsTheSession) {
   // transport, where nobody reads it.)
   EXPECT_EQ(m_transport.output().find("AT-S.OK"), std::string::npos) << m_transport.output();
   EXPECT_EQ(peer.received(), "");
+}
+
+// Every command of the table the emulator does not implement, e.g.
+// -> AT+S.MQTTCONN=broker,1883,,,,,,,,,,
+// <- AT-S.ERROR:1:Command not found
+// and none of them is listed by AT+S.HELP.
+TEST_P(SessionTest, CommandsNotEmulatedAnswerCommandNotFoundAndAreNotListed) {
+  boot();
+  set_variable("console_echo", "0");
+  const std::string help = exchange("AT+S.HELP\r", "AT-S.OK\r\n");
+  std::size_t not_emulated = 0;
+  for (const CommandSpec& command : command_table()) {
+    if (command.handler != nullptr) continue;
+    ++not_emulated;
+    const std::string name{command.name};
+    EXPECT_EQ(exchange(name + "=1,2\r", "\r\n"), "AT-S.ERROR:1:Command not found\r\n") << name;
+    EXPECT_EQ(help.find("AT-S.Command:" + name + "="), std::string::npos) << name;
+    EXPECT_EQ(help.find("AT-S.Command:" + name + " "), std::string::npos) << name;
+  }
+  EXPECT_GT(not_emulated, 0u);
 }
 
 }  // namespace
