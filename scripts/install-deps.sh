@@ -10,7 +10,7 @@ build_packages=(
   cmake g++ clang make pkg-config
   libboost1.81-dev libmbedtls-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  openssl libclang-rt-14-dev
+  openssl libclang-rt-14-dev gcovr
 )
 runtime_packages=(libmbedtls14 libmbedx509-1 libmbedcrypto7)
 

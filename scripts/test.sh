@@ -9,10 +9,13 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 scripts/install-deps.sh
 
-echo "== build and unit/integration tests (g++)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPWF_BUILD_BENCH=ON >/dev/null
+echo "== build and unit/integration tests (g++, with line coverage)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPWF_BUILD_BENCH=ON -DSPWF_COVERAGE=ON >/dev/null
 cmake --build build -j"$jobs"
+find build -name '*.gcda' -delete
 ctest --test-dir build --output-on-failure -j"$jobs"
+echo "== line coverage of the emulator's code by the tests above"
+scripts/coverage.sh build
 
 echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (g++)"
 # g++, not clang 14: clang 14's assembler fails on ASan-instrumented coroutine code ("Cannot
