@@ -1,0 +1,158 @@
+// Bounds that keep a misbehaving host or a flood from growing the emulator (issue 10):
+//   "AT+S.SO" left open while 600 datagrams arrive on a UDP socket, then CR
+//                                  -> AT-S.ERROR:1:Command not found, then the 256 +WIND:55 lines
+//                                     held (the rest were dropped, as masked ones are)
+//   AT+S.PING=65536,56,127.0.0.1   -> AT-S.ERROR:7:Invalid argument(s)
+//   AT+S.PING=2,56,127.0.0.1 with --deny 127.0.0.0/8
+//                                  -> AT-S.Start:127.0.0.1, then each AT-S.Timeout as it happens,
+//                                     AT-S.Stop:2:0, AT-S.OK
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "tests/integration/EmulatorProcess.hpp"
+#include "tests/integration/Peers.hpp"
+
+namespace spwf::testing {
+namespace {
+
+bool icmp_sockets_permitted() {
+  std::ifstream range_file{"/proc/sys/net/ipv4/ping_group_range"};
+  long low = 1, high = 0;
+  range_file >> low >> high;
+  const long group = static_cast<long>(::getgid());
+  return low <= group && group <= high;
+}
+
+class RobustnessTest : public ::testing::Test {
+ protected:
+  void start(std::vector<std::string> arguments = {}) {
+    m_emulator = std::make_unique<EmulatorProcess>(m_temp.path() / "state", std::move(arguments));
+    m_host = std::make_unique<PtyHost>(m_emulator->pty_path());
+    m_host->read_until(factory_start_text());
+    ASSERT_EQ(m_host->command("AT+S.SCFG=console_echo,0"),
+              "AT+S.SCFG=console_echo,0\r\nAT-S.OK\r\n");
+  }
+  PtyHost& host() { return *m_host; }
+
+  TempDir m_temp;
+  std::unique_ptr<EmulatorProcess> m_emulator;
+  std::unique_ptr<PtyHost> m_host;
+};
+
+std::size_t count_of(const std::string& text, std::string_view needle) {
+  std::size_t count = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+/// Bytes waiting in the receive queue of the UDP socket bound to 127.0.0.1:`port`, from
+/// /proc/net/udp (-1 when there is no such socket).
+long udp_receive_queue(std::uint16_t port) {
+  std::ifstream table{"/proc/net/udp"};
+  std::string line;
+  char local[64];
+  std::getline(table, line);  // header
+  while (std::getline(table, line)) {
+    unsigned slot = 0, queue_tx = 0, queue_rx = 0;
+    char remote[64];
+    unsigned state = 0;
+    if (std::sscanf(line.c_str(), " %u: %63s %63s %x %x:%x", &slot, local, remote, &state, &queue_tx,
+                    &queue_rx) != 6) {
+      continue;
+    }
+    const std::string address = local;
+    if (address.size() > 5 && std::stoul(address.substr(address.size() - 4), nullptr, 16) == port) {
+      return static_cast<long>(queue_rx);
+    }
+  }
+  return -1;
+}
+
+TEST_F(RobustnessTest, IndicationsHeldByAnOpenLineAreBounded) {
+  // A UDP peer in the test: it learns the module's port from one datagram, then floods it.
+  const int peer = ::socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(peer, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::bind(peer, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::getsockname(peer, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  start();
+  ASSERT_EQ(host().command("AT+S.SOCKON=127.0.0.1," + std::to_string(ntohs(address.sin_port)) +
+                           ",,u"),
+            "AT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
+  host().send("AT+S.SOCKW=0,1\rx");
+  EXPECT_EQ(host().read_until("AT-S.OK\r\n"), "AT-S.OK\r\n");
+  sockaddr_in module{};
+  socklen_t module_length = sizeof module;
+  char byte = 0;
+  ASSERT_EQ(::recvfrom(peer, &byte, 1, 0, reinterpret_cast<sockaddr*>(&module), &module_length), 1);
+  const std::uint16_t module_port = ntohs(module.sin_port);
+
+  // The line stays open: indications are held. Its echo shows the module has read it.
+  ASSERT_EQ(host().command("AT+S.SCFG=console_echo,1"), "AT-S.OK\r\n");
+  host().send("AT+S.SO");
+  ASSERT_EQ(host().read_until("AT+S.SO"), "AT+S.SO");
+  constexpr int datagrams = 600;  // 600 one-byte datagrams fit the 1500-byte socket buffer
+  for (int sent = 0; sent < datagrams;) {
+    for (int i = 0; i < 50; ++i, ++sent) {
+      ASSERT_EQ(::sendto(peer, "y", 1, 0, reinterpret_cast<sockaddr*>(&module), module_length), 1);
+    }
+    // Until the module has taken them (its socket's queue is empty): no datagram is lost.
+    const auto until = std::chrono::steady_clock::now() + 5s;
+    while (udp_receive_queue(module_port) != 0 && std::chrono::steady_clock::now() < until) {
+      std::this_thread::yield();
+    }
+    ASSERT_EQ(udp_receive_queue(module_port), 0);
+  }
+  host().send("\r");
+  std::string after = host().read_until("AT-S.ERROR:1:Command not found\r\n");
+  after += host().command("AT+S.SOCKQ=0");
+  // 256 were held; the rest were dropped while the line was open, except the last few the
+  // module may still have been handling when the CR came (written at once, not held).
+  const std::size_t indications = count_of(after, "+WIND:55:");
+  EXPECT_GE(indications, 256u) << after;
+  EXPECT_LT(indications, 300u) << "indications held while the line was open";
+  EXPECT_TRUE(after.ends_with("AT-S.Query:600\r\nAT-S.OK\r\n")) << after;
+  ::close(peer);
+}
+
+TEST_F(RobustnessTest, PingRefusesCountsBeyondItsSequenceNumbers) {
+  start();
+  EXPECT_EQ(host().command("AT+S.PING=65536,56,127.0.0.1"), "AT-S.ERROR:7:Invalid argument(s)\r\n");
+  EXPECT_EQ(host().command("AT+S.PING=18446744073709551616,1,127.0.0.1"),
+            "AT-S.ERROR:7:Invalid argument(s)\r\n");
+  EXPECT_EQ(host().command("AT+S.PING=1,65508,127.0.0.1"), "AT-S.ERROR:7:Invalid argument(s)\r\n");
+  EXPECT_EQ(host().command("AT"), "AT-S.OK\r\n");
+}
+
+TEST_F(RobustnessTest, PingToARefusedTargetStreamsTimeoutsAtTheirPace) {
+  if (!icmp_sockets_permitted()) {
+    GTEST_SKIP() << "ICMP datagram sockets are not permitted on this host "
+                    "(net.ipv4.ping_group_range); scripts/test.sh allows them when run as root";
+  }
+  start({"--deny", "127.0.0.0/8"});
+  host().send("AT+S.PING=2,56,127.0.0.1\r");
+  const auto started = std::chrono::steady_clock::now();
+  // The first result reaches the host before the command has finished.
+  EXPECT_EQ(host().read_until("AT-S.Timeout\r\n", 5s), "AT-S.Start:127.0.0.1\r\nAT-S.Timeout\r\n");
+  EXPECT_EQ(host().unread(), "");
+  EXPECT_EQ(host().read_until("AT-S.OK\r\n", 5s), "AT-S.Timeout\r\nAT-S.Stop:2:0\r\nAT-S.OK\r\n");
+  // Each refused echo took its timeout (1 s), as an unreachable target would.
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 1900ms);
+}
+
+}  // namespace
+}  // namespace spwf::testing
