@@ -1,5 +1,6 @@
 #include "tls/CertificateStore.hpp"
 
+#include <mbedtls/asn1.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
@@ -41,8 +42,10 @@ class ParsedCertificate {
           &m_chain, reinterpret_cast<const unsigned char*>(material.data()), material.size());
     }
     // mbedtls_x509_crt_parse returns a positive count of certificates it skipped in a bundle;
-    // the slot takes the material only when every certificate in it parsed.
-    return result == 0 && m_chain.raw.p != nullptr;
+    // the slot takes the material only when every certificate in it parsed. mbedTLS reads one
+    // DER certificate from the front of the buffer: bytes after it make the material invalid.
+    if (result != 0 || m_chain.raw.p == nullptr) return false;
+    return looks_like_pem(material) || m_chain.raw.len == material.size();
   }
   const mbedtls_x509_crt& first() const { return m_chain; }
 
@@ -50,9 +53,23 @@ class ParsedCertificate {
   mbedtls_x509_crt m_chain;
 };
 
+/// True when `material` is exactly one DER structure (a SEQUENCE) with nothing after it:
+/// mbedTLS's parsers read one from the front of a buffer and ignore what follows.
+bool is_one_der_sequence(std::string_view material) {
+  auto* position = reinterpret_cast<unsigned char*>(const_cast<char*>(material.data()));
+  const unsigned char* end = position + material.size();
+  std::size_t length = 0;
+  if (mbedtls_asn1_get_tag(&position, end, &length,
+                           MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0) {
+    return false;
+  }
+  return position + length == end;
+}
+
 /// True when `material` is a PEM or DER private key (unencrypted: the module has no password).
 bool parses_as_key(std::string_view material) {
   if (material.empty()) return false;
+  if (!looks_like_pem(material) && !is_one_der_sequence(material)) return false;
   mbedtls_pk_context key;
   mbedtls_pk_init(&key);
   int result = 0;

@@ -195,8 +195,11 @@ TEST_F(TlsTest, BadMaterialAnswers8AfterThePayloadAndLeavesTheStoreAsItWas) {
   EXPECT_EQ(load("ca", root.substr(0, root.size() / 2)), invalid);  // truncated PEM
   const std::string der = read_file(cert("root-ca.der"));
   EXPECT_EQ(load("ca", der.substr(0, der.size() - 10)), invalid);  // truncated DER
-  EXPECT_EQ(load("ca", std::string(300, '\x5a')), invalid);        // garbage
-  EXPECT_EQ(load("ca", read_file(cert("client.key"))), invalid);   // a key is no certificate
+  EXPECT_EQ(load("ca", der + "junk"), invalid);                    // DER with trailing bytes
+  EXPECT_EQ(load("cert", read_file(cert("client.der")) + "junk"), invalid);
+  EXPECT_EQ(load("key", read_file(cert("client.key.der")) + "junk"), invalid);
+  EXPECT_EQ(load("ca", std::string(300, '\x5a')), invalid);       // garbage
+  EXPECT_EQ(load("ca", read_file(cert("client.key"))), invalid);  // a key is no certificate
   EXPECT_EQ(load("cert", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
             invalid);
   EXPECT_EQ(load("key", root), invalid);  // a certificate is no key
