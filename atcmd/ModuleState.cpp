@@ -182,6 +182,7 @@ std::optional<std::string> ModuleState::load_configuration() {
   restore_certificates();
   m_sockets.close_all();
   m_servers.close_all();
+  m_heap.reset();
   m_link.power_off();
   m_config = config::ConfigStore(m_settings.identity);
   std::optional<nlohmann::json> saved;
@@ -208,15 +209,16 @@ std::uint32_t ModuleState::draw_random() {
   return m_random_number;
 }
 
-std::uint32_t ModuleState::free_heap() const {
-  return 61440;
+void ModuleState::close_client_sockets() {
+  m_sockets.close_all();
+  m_heap.release_all(HeapUser::client_socket);
 }
 
 std::optional<std::string> ModuleState::status_value(std::string_view name) const {
   if (name == "fw_version") return std::string{firmware::version};
   if (name == "boot_version") return std::string{firmware::boot_version};
   if (name == "free_heap") return std::to_string(free_heap());
-  if (name == "min_heap") return std::to_string(free_heap() - 4096);
+  if (name == "min_heap") return std::to_string(m_heap.lowest_free());
   if (name == "system_time") return std::to_string(m_clock.now());
   if (name == "system_uptime") return std::to_string(m_clock.uptime());
   if (name == "random_number") return std::to_string(m_random_number);

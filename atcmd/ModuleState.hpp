@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "atcmd/HeapModel.hpp"
 #include "atcmd/Peripherals.hpp"
 #include "config/ConfigStore.hpp"
 #include "config/EmulatorConfig.hpp"
@@ -77,8 +78,12 @@ class ModuleState {
   std::uint32_t draw_random();
   /// The current wifi_state (spec §2.10).
   std::uint32_t wifi_state() const { return m_link.state(); }
-  /// A plausible free-heap figure for STS and the verbose OK line.
-  std::uint32_t free_heap() const;
+  /// The module's heap as modelled (free_heap in STS and the verbose OK line, Low Memory).
+  HeapModel& heap() { return m_heap; }
+  /// Bytes free in the modelled heap.
+  std::uint32_t free_heap() const { return m_heap.free(); }
+  /// Closes every client socket without indications and gives their heap back (radio off).
+  void close_client_sockets();
   /// The printed value of a status variable (spec §6.3), or nullopt for an unknown name.
   std::optional<std::string> status_value(std::string_view name) const;
 
@@ -96,6 +101,7 @@ class ModuleState {
   config::ModuleFileSystem m_files;
   ModuleClock m_clock;
   Peripherals m_peripherals;
+  HeapModel m_heap;
   tls::CertificateStore m_certificates;
   std::mt19937 m_random{std::random_device{}()};
   std::uint32_t m_random_number = 0;

@@ -33,4 +33,13 @@ inline constexpr std::size_t held_indications = 256;
 inline constexpr std::uint64_t ping_max_size = 65507;
 inline constexpr std::uint64_t ping_max_count = 65535;
 
+/// The module's heap (atcmd/HeapModel): free after boot (what STS free_heap shows on an idle
+/// module; ~60 KB, spec §6.3), and what an open socket takes besides its receive buffer
+/// (ip_sock_memsize x 1500): its control blocks, and for TLS the session with its record
+/// buffers. ? Sizes chosen so that what the module is known to allow fits (8 sockets at the
+/// factory memsize, 2 TLS clients, one socket at memsize 32) and more than the heap does not.
+inline constexpr std::size_t heap_free_at_boot = 61440;
+inline constexpr std::size_t heap_per_socket = 1024;
+inline constexpr std::size_t heap_per_tls_session = 18432;
+
 }  // namespace spwf::limits

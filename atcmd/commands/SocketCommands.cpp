@@ -67,6 +67,14 @@ asio::awaitable<AtError> socket_open(CommandContext& context) {
   } else {
     request.kind = net::StreamKind::tls;
   }
+  // The receive buffer (and a TLS session) come from the module's heap (spec §3.5.1 step 3).
+  const std::size_t heap_cost =
+      HeapModel::socket_cost(request.capacity, request.kind == net::StreamKind::tls);
+  if (heap_cost > state.heap().free()) {
+    log::warn("SOCKON: the module's heap has " + std::to_string(state.heap().free()) +
+              " bytes free, the socket needs " + std::to_string(heap_cost) + ": Low Memory");
+    co_return AtError::low_memory;
+  }
   net::StreamWrapper wrap;
   if (request.kind == net::StreamKind::tls) {
     // Firmware 1.1.0 allows two TLS clients at once; a third fails before any TLS line (§9 Q25).
@@ -82,6 +90,7 @@ asio::awaitable<AtError> socket_open(CommandContext& context) {
   auto outcome = co_await sockets.open(std::move(request), std::move(wrap));
   if (auto* failure = std::get_if<net::NetError>(&outcome)) co_return to_at_error(*failure);
   const auto& opened = std::get<net::Opened>(outcome);
+  state.heap().reserve(HeapUser::client_socket, opened.id, heap_cost);
   context.result(label::on, opened.peer_address + ":" + std::to_string(opened.id));
   co_return AtError::none;
 }
@@ -124,7 +133,9 @@ asio::awaitable<AtError> socket_close(CommandContext& context) {
   if (auto error = context.args().check_count(1, 1); error != AtError::none) co_return error;
   const auto id = socket_id(context, 0);
   if (!id) co_return AtError::illegal_socket_id;
-  co_return to_at_error(context.state().sockets().close(*id));
+  const auto error = context.state().sockets().close(*id);
+  if (error == net::NetError::none) context.state().heap().release(HeapUser::client_socket, *id);
+  co_return to_at_error(error);
 }
 
 // AT+S.SOCKL: "AT-S.List::<id>:<connected>:<kind>:<pending>:<ip>:<port>" per socket.

@@ -7,9 +7,8 @@
 //                                  -> AT-S.Start:127.0.0.1, then each AT-S.Timeout as it happens,
 //                                     AT-S.Stop:2:0, AT-S.OK
 
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -67,8 +66,8 @@ long udp_receive_queue(std::uint16_t port) {
     unsigned slot = 0, queue_tx = 0, queue_rx = 0;
     char remote[64];
     unsigned state = 0;
-    if (std::sscanf(line.c_str(), " %u: %63s %63s %x %x:%x", &slot, local, remote, &state, &queue_tx,
-                    &queue_rx) != 6) {
+    if (std::sscanf(line.c_str(), " %u: %63s %63s %x %x:%x", &slot, local, remote, &state,
+                    &queue_tx, &queue_rx) != 6) {
       continue;
     }
     const std::string address = local;
@@ -90,9 +89,9 @@ TEST_F(RobustnessTest, IndicationsHeldByAnOpenLineAreBounded) {
   ASSERT_EQ(::bind(peer, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
   ASSERT_EQ(::getsockname(peer, reinterpret_cast<sockaddr*>(&address), &length), 0);
   start();
-  ASSERT_EQ(host().command("AT+S.SOCKON=127.0.0.1," + std::to_string(ntohs(address.sin_port)) +
-                           ",,u"),
-            "AT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
+  ASSERT_EQ(
+      host().command("AT+S.SOCKON=127.0.0.1," + std::to_string(ntohs(address.sin_port)) + ",,u"),
+      "AT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
   host().send("AT+S.SOCKW=0,1\rx");
   EXPECT_EQ(host().read_until("AT-S.OK\r\n"), "AT-S.OK\r\n");
   sockaddr_in module{};
@@ -152,6 +151,29 @@ TEST_F(RobustnessTest, PingToARefusedTargetStreamsTimeoutsAtTheirPace) {
   EXPECT_EQ(host().read_until("AT-S.OK\r\n", 5s), "AT-S.Timeout\r\nAT-S.Stop:2:0\r\nAT-S.OK\r\n");
   // Each refused echo took its timeout (1 s), as an unreachable target would.
   EXPECT_GE(std::chrono::steady_clock::now() - started, 1900ms);
+}
+
+// The receive buffers come from the module's heap (61440 bytes free after boot):
+//   AT+S.SCFG=ip_sock_memsize,32 ; AT+S.SOCKON=… -> AT-S.On (1024 + 48000 bytes taken)
+//   AT+S.STS=free_heap           -> AT-S.Var:free_heap=12416
+//   AT+S.SOCKON=…                -> AT-S.ERROR:91:Low Memory
+//   AT+S.SOCKC=0 ; AT+S.STS=free_heap -> 61440, and min_heap stays at 12416
+TEST_F(RobustnessTest, SocketBuffersComeFromTheModulesHeap) {
+  TcpPeer peer{TcpPeer::echo};
+  start();
+  const std::string open = "AT+S.SOCKON=127.0.0.1," + std::to_string(peer.port()) + ",,t";
+  EXPECT_EQ(host().command("AT+S.STS=free_heap"), "AT-S.Var:free_heap=61440\r\nAT-S.OK\r\n");
+  ASSERT_EQ(host().command("AT+S.SCFG=ip_sock_memsize,32"), "AT-S.OK\r\n");
+  EXPECT_EQ(host().command(open), "AT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.STS=free_heap"), "AT-S.Var:free_heap=12416\r\nAT-S.OK\r\n");
+  EXPECT_EQ(host().command(open), "AT-S.ERROR:91:Low Memory\r\n");
+  ASSERT_EQ(host().command("AT+S.SCFG=ip_sock_memsize,1"), "AT-S.OK\r\n");
+  EXPECT_EQ(host().command(open), "AT-S.On:127.0.0.1:1\r\nAT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.SOCKC=0"), "AT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.SOCKC=1"), "AT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.STS=free_heap"), "AT-S.Var:free_heap=61440\r\nAT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.STS=min_heap"), "AT-S.Var:min_heap=9892\r\nAT-S.OK\r\n");
+  ASSERT_EQ(host().command("AT+S.SCFG=console_verbose,2"), "AT-S.OK:61440:10\r\n");
 }
 
 }  // namespace
