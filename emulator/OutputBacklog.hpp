@@ -2,7 +2,7 @@
 // The console's output bounds and policies, shared by the pty and TCP transports:
 // - while no host is attached: kept (bounded, oldest dropped) until the first host ever
 //   attaches, dropped afterwards (OutputBacklog);
-// - for an attached host that does not read: queued up to console_limits::unread_output, then
+// - for an attached host that does not read: queued up to limits::console_unread_output, then
 //   new output is dropped, as bytes a UART receiver no longer reads are lost (UnreadOutput).
 
 #include <cstddef>
@@ -10,24 +10,16 @@
 #include <string_view>
 #include <utility>
 
+#include "support/Limits.hpp"
 #include "support/Log.hpp"
 
 namespace spwf::emulator {
-
-/// The console transports' bounds, in one place.
-namespace console_limits {
-/// Output kept for the first host while nobody has attached yet (the power-on indications).
-inline constexpr std::size_t held_before_first_host = 64 * 1024;
-/// Output queued for an attached host that is not reading, beyond what the pty or socket buffer
-/// of the kernel holds. Far above any answer the module gives at once (its RAM is ~60 KB).
-inline constexpr std::size_t unread_output = 4 * 1024 * 1024;
-}  // namespace console_limits
 
 /// Holds output produced while no host is attached, per the policy above.
 class OutputBacklog {
  public:
   /// At most this many bytes are kept before the first host attaches.
-  static constexpr std::size_t capacity = console_limits::held_before_first_host;
+  static constexpr std::size_t capacity = limits::console_held_before_first_host;
 
   /// Records output produced while nobody is attached.
   void store(std::string_view bytes) {
@@ -47,13 +39,13 @@ class OutputBacklog {
   bool m_host_seen = false;
 };
 
-/// Output queued for the attached host, bounded by console_limits::unread_output.
+/// Output queued for the attached host, bounded by limits::console_unread_output.
 class UnreadOutput {
  public:
   /// Queues `bytes`, or drops all of them when they do not fit beside the `in_flight` bytes the
   /// transport took earlier and is still writing (logged once per host).
   void append(std::string_view bytes, std::string_view transport, std::size_t in_flight = 0) {
-    if (in_flight + m_bytes.size() + bytes.size() > console_limits::unread_output) {
+    if (in_flight + m_bytes.size() + bytes.size() > limits::console_unread_output) {
       if (!m_drop_reported) {
         log::warn(std::string{transport} + ": the host is not reading; dropping output");
         m_drop_reported = true;

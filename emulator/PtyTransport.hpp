@@ -10,7 +10,7 @@
 // UART with nothing connected are lost. That includes what the leaving host had not read yet:
 // when the transport sees the host gone (at the next read or write), it empties the pty, so the
 // next host starts clean. A host that stays but does not read gets at most
-// console_limits::unread_output bytes queued; newer output is dropped.
+// limits::console_unread_output bytes queued; newer output is dropped.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>

@@ -44,7 +44,7 @@ class TcpConsoleTransport final : public atcmd::Transport {
   /// Bytes received from the host and not yet read by the Session, at most (then TCP pushes back).
   static constexpr std::size_t input_limit = 4 * 1024;
   /// Output queued for a connected host that does not read, at most (then new output is dropped).
-  static constexpr std::size_t output_limit = console_limits::unread_output;
+  static constexpr std::size_t output_limit = limits::console_unread_output;
   /// The line a second host gets before its connection is closed.
   static constexpr std::string_view busy_line = "spwf04emu: console busy\r\n";
 

@@ -22,8 +22,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
-#include <functional>
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include "emulator/PtyTransport.hpp"
@@ -177,16 +177,16 @@ TEST_F(PtyTransportTest, AHostLeavingMidOutputLeavesTheTransportIdle) {
 }
 
 TEST_F(PtyTransportTest, OutputForAHostThatDoesNotReadIsBounded) {
-  using spwf::emulator::console_limits::unread_output;
+  using spwf::limits::console_unread_output;
   Host host{m_transport->slave_path()};
   ASSERT_TRUE(run_until(m_io, [&] { return m_transport->host_attached(); }));
   const std::string piece(64 * 1024, 'x');
-  for (std::size_t written = 0; written < 2 * unread_output; written += piece.size()) {
+  for (std::size_t written = 0; written < 2 * console_unread_output; written += piece.size()) {
     m_transport->write(piece);
   }
   m_io.poll();
-  EXPECT_LE(m_transport->queued_output(), unread_output);
-  EXPECT_GE(m_transport->queued_output(), unread_output - piece.size());
+  EXPECT_LE(m_transport->queued_output(), console_unread_output);
+  EXPECT_GE(m_transport->queued_output(), console_unread_output - piece.size());
 }
 
 }  // namespace
