@@ -6,6 +6,7 @@
 //   AT+S.SOCKON=::ffff:127.0.0.1,<port>,,t   -> AT-S.ERROR:74:Failed to open socket
 //     (also ::ffff:7f00:1, 0.0.0.0, 0, 127.1, 2130706433, [::ffff:127.0.0.1], UDP, HTTPGET,
 //      and a --resolve rule to [::ffff:127.0.0.1])
+//   AT+S.PING=1,8,::ffff:127.0.0.1           -> AT-S.Start:127.0.0.1, a timeout, AT-S.Stop:1:0
 //   (no rules)
 //   AT+S.SOCKON=::ffff:127.0.0.1,<port>,,t   -> AT-S.On:127.0.0.1:0 / AT-S.OK
 //   (--no-host-dns)
@@ -83,6 +84,19 @@ TEST_F(NetworkPolicyTest, DenyHoldsForEveryFormOfTheAddress) {
   EXPECT_EQ(host().command("AT+S.HTTPGET=::ffff:127.0.0.1,/," + port + ",0,,,,"),
             http_client_error);
   EXPECT_EQ(host().command("AT+S.SOCKL"), "AT-S.OK\r\n");
+}
+
+TEST_F(NetworkPolicyTest, DenyHoldsForPingWhateverTheForm) {
+  start({"--deny", "127.0.0.0/8"});
+  const int probe = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
+  if (probe < 0) GTEST_SKIP() << "ICMP datagram sockets are not permitted on this host";
+  ::close(probe);
+  // Refused: no echo leaves, each one times out; the target is printed as IPv4.
+  for (const std::string form : {"::ffff:127.0.0.1", "0"}) {
+    const std::string answer = host().command("AT+S.PING=1,8," + form, 10s);
+    EXPECT_TRUE(answer.starts_with("AT-S.Start:127.0.0.1\r\n")) << answer;
+    EXPECT_TRUE(answer.ends_with("AT-S.Stop:1:0\r\nAT-S.OK\r\n")) << answer;
+  }
 }
 
 TEST_F(NetworkPolicyTest, AnIpv4MappedAddressIsPrintedAsIpv4) {
