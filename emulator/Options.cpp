@@ -46,6 +46,9 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--allow", options.allow,
                  "Host name or CIDR the module may connect to (repeatable; default: all)");
   app.add_option("--deny", options.deny, "Host name or CIDR the module may not connect to");
+  app.add_flag("--no-host-dns", options.no_host_dns,
+               "Never ask the host's resolver: only --resolve names and IP literals resolve; "
+               "other names answer the module's DNS error");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

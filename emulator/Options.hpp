@@ -30,6 +30,7 @@ struct Options {
   std::vector<std::string> connect_to;
   std::vector<std::string> allow;
   std::vector<std::string> deny;
+  bool no_host_dns = false;  ///< --no-host-dns: names resolve only through --resolve
 };
 
 /// Parses argv. Returns nullopt after printing help, the version or a usage error; `exit_code`

@@ -109,9 +109,20 @@ void PtyTransport::on_attached() {
 void PtyTransport::on_detached() {
   if (!m_attached) return;
   m_attached = false;
-  m_pending_write.clear();
+  m_pending_write.reset();
+  m_in_flight.clear();
+  discard_unread_output();
   log::info("host closed " + m_slave_path);
   trace::event(trace::Channel::system, "host detached from " + m_slave_path);
+}
+
+void PtyTransport::discard_unread_output() {
+  // What the leaving host did not read stays in the slave's input queue, which outlives the
+  // host's close; without this the next host would receive it.
+  const int slave = ::open(m_slave_path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (slave < 0) return;
+  ::tcflush(slave, TCIFLUSH);
+  ::close(slave);
 }
 
 asio::awaitable<std::size_t> PtyTransport::read_some(std::span<char> buffer) {
@@ -136,6 +147,9 @@ std::size_t PtyTransport::read_available(std::span<char> buffer) {
 }
 
 void PtyTransport::write(std::string_view bytes) {
+  // Reading notices a host that left only while the Session reads; a command still running
+  // when the host closes writes its answer here: check, so that nothing reaches the next host.
+  if (m_attached && !slave_open()) on_detached();
   if (!m_attached) {
     m_backlog.store(bytes);
     return;
@@ -151,22 +165,31 @@ void PtyTransport::write(std::string_view bytes) {
     if (!error) bytes.remove_prefix(written);
     if (bytes.empty()) return;
   }
-  m_pending_write += bytes;
+  m_pending_write.append(bytes, "pty console", m_in_flight.size());
   if (m_writing) return;
   m_writing = true;
   asio::co_spawn(m_master.get_executor(), drain(), log_completion);
 }
 
 asio::awaitable<void> PtyTransport::drain() {
-  while (!m_pending_write.empty() && m_attached) {
-    const std::string chunk = std::exchange(m_pending_write, {});
-    auto [error, written] = co_await asio::async_write(m_master, asio::buffer(chunk),
-                                                       asio::as_tuple(asio::use_awaitable));
-    (void)written;
-    if (error) {
+  // Non-blocking writes, and a wait for room between them. A pty whose host has left reports
+  // hang-up, which ends every wait at once: the check after the wait ends the drain then,
+  // instead of retrying a write that can never succeed (a busy loop).
+  while (m_attached && (!m_in_flight.empty() || !m_pending_write.empty())) {
+    if (m_in_flight.empty()) m_in_flight = m_pending_write.take();
+    boost::system::error_code error;
+    const std::size_t written = m_master.write_some(asio::buffer(m_in_flight), error);
+    if (!error) {
+      m_in_flight.erase(0, written);
+      continue;
+    }
+    if (error != asio::error::would_block && error != asio::error::try_again) {
       on_detached();
       break;
     }
+    co_await m_master.async_wait(asio::posix::stream_descriptor::wait_write,
+                                 asio::as_tuple(asio::use_awaitable));
+    if (m_attached && !slave_open()) on_detached();
   }
   m_writing = false;
 }

@@ -7,7 +7,10 @@
 // every 50 ms for a new host (no busy loop). Output produced before the first host ever opened the
 // pty (the power-on indications) is kept, up to 64 KiB, and delivered when it opens; output
 // produced after a host has closed it, while nobody is attached, is dropped, as bytes sent on a
-// UART with nothing connected are lost.
+// UART with nothing connected are lost. That includes what the leaving host had not read yet:
+// when the transport sees the host gone (at the next read or write), it empties the pty, so the
+// next host starts clean. A host that stays but does not read gets at most
+// limits::console_unread_output bytes queued; newer output is dropped.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -37,6 +40,8 @@ class PtyTransport : public atcmd::Transport {
 
   /// True while a host has the slave open (as far as the transport has noticed).
   bool host_attached() const { return m_attached; }
+  /// Output waiting for the pty to take it (beyond what the kernel's pty buffer holds).
+  std::size_t queued_output() const { return m_in_flight.size() + m_pending_write.size(); }
 
   boost::asio::awaitable<std::size_t> read_some(std::span<char> buffer) override;
   std::size_t read_available(std::span<char> buffer) override;
@@ -48,6 +53,7 @@ class PtyTransport : public atcmd::Transport {
   boost::asio::awaitable<void> drain();
   void on_attached();
   void on_detached();
+  void discard_unread_output();
 
   boost::asio::posix::stream_descriptor m_master;
   boost::asio::steady_timer m_poll_timer;
@@ -56,7 +62,8 @@ class PtyTransport : public atcmd::Transport {
   bool m_attached = false;
   bool m_writing = false;
   OutputBacklog m_backlog;
-  std::string m_pending_write;
+  UnreadOutput m_pending_write;  ///< queued behind m_in_flight
+  std::string m_in_flight;       ///< being written by drain()
 };
 
 }  // namespace spwf::emulator

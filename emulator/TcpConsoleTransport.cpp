@@ -146,6 +146,12 @@ asio::awaitable<std::size_t> TcpConsoleTransport::read_some(std::span<char> buff
   for (;;) {
     if (const std::size_t count = read_available(buffer); count > 0) co_return count;
     if (m_shut_down) co_return 0;
+    if (m_host_sent_all && !m_answers_done) {
+      // Everything the half-closed host sent has been consumed and answered: the send loop
+      // writes what is queued and then ends the connection.
+      m_answers_done = true;
+      m_output_signal.cancel();
+    }
     co_await wait_for_change(m_input_signal);
     if (co_await cancelled()) {
       throw boost::system::system_error(asio::error::operation_aborted);
@@ -156,16 +162,9 @@ asio::awaitable<std::size_t> TcpConsoleTransport::read_some(std::span<char> buff
 void TcpConsoleTransport::write(std::string_view bytes) {
   if (bytes.empty() || m_shut_down) return;
   if (m_host_connected) {
-    if (m_output.size() + bytes.size() > output_limit) {
-      // The host has stopped reading; like a UART without flow control the bytes are lost.
-      if (!m_output_overflow_logged) {
-        log::warn("tcp console: host is not reading; dropping output");
-        m_output_overflow_logged = true;
-      }
-      return;
-    }
-    m_output.append(bytes);
-    m_output_signal.cancel();
+    // A host that has stopped reading: like a UART without flow control the bytes are lost.
+    m_output.append(bytes, "tcp console", m_sending.size());
+    if (!m_output.empty()) m_output_signal.cancel();
   } else {
     // Kept for the first host (boot indications); after a host has left, dropped.
     m_backlog.store(bytes);
@@ -194,7 +193,8 @@ asio::awaitable<void> TcpConsoleTransport::accept_loop() {
     // Marked connected here, before serve_host runs, so a second accept in between is refused
     // and output written in between is queued behind what was kept for the first host.
     m_host_connected = true;
-    m_output = m_backlog.take_on_attach();
+    m_output.reset();
+    m_output.append(m_backlog.take_on_attach(), "tcp console");
     asio::co_spawn(m_executor, serve_host(std::move(socket)), log_exceptions("serving a host"));
   }
 }
@@ -207,16 +207,21 @@ asio::awaitable<void> TcpConsoleTransport::serve_host(tcp::socket socket) {
   socket.set_option(tcp::no_delay(true), error);
 
   m_host_socket = &socket;
-  m_output_overflow_logged = false;
+  m_host_sent_all = false;
+  m_answers_done = false;
   log::info("tcp console: host connected from " + peer_text);
 
   // Both loops end when the host goes away (or on shutdown); the other one is then cancelled.
   if (!m_shut_down) co_await (receive_loop(socket) || send_loop(socket));
 
+  socket.shutdown(tcp::socket::shutdown_both, error);
   socket.close(error);
   m_host_socket = nullptr;
   m_host_connected = false;
-  m_output.clear();  // unsent bytes for the host that left are lost with it
+  m_host_sent_all = false;
+  m_answers_done = false;
+  m_output.reset();  // unsent bytes for the host that left are lost with it
+  m_sending.clear();
   if (!m_shut_down) log::info("tcp console: host " + peer_text + " disconnected");
 }
 
@@ -230,6 +235,14 @@ asio::awaitable<void> TcpConsoleTransport::receive_loop(tcp::socket& socket) {
     }
     const std::size_t room = std::min(sizeof chunk, input_limit - m_input.size());
     auto [error, count] = co_await socket.async_read_some(asio::buffer(chunk, room), use_tuple);
+    if (error == asio::error::eof && !m_shut_down) {
+      // A half-close: the host has sent everything but still reads the answers. The send loop
+      // decides when the connection ends; wake read_some in case it waits.
+      m_host_sent_all = true;
+      m_input_signal.cancel();
+      while (!m_shut_down && !(co_await cancelled())) co_await wait_for_change(m_room_signal);
+      co_return;
+    }
     if (error || m_shut_down) co_return;
     m_input.append(chunk, count);
     m_input_signal.cancel();
@@ -237,17 +250,17 @@ asio::awaitable<void> TcpConsoleTransport::receive_loop(tcp::socket& socket) {
 }
 
 asio::awaitable<void> TcpConsoleTransport::send_loop(tcp::socket& socket) {
-  std::string sending;
   for (;;) {
     while (m_output.empty()) {
+      if (m_answers_done) co_return;  // a half-closed host has all its answers
       co_await wait_for_change(m_output_signal);
       if (m_shut_down || co_await cancelled()) co_return;
     }
     // Take everything queued so far; later writes queue behind it, so order is kept.
-    sending.clear();
-    std::swap(sending, m_output);
-    auto [error, written] = co_await asio::async_write(socket, asio::buffer(sending), use_tuple);
+    m_sending = m_output.take();
+    auto [error, written] = co_await asio::async_write(socket, asio::buffer(m_sending), use_tuple);
     (void)written;
+    m_sending.clear();
     if (error || m_shut_down) co_return;
   }
 }

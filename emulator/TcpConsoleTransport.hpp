@@ -26,6 +26,9 @@ namespace asio = boost::asio;
 /// Output policy (OutputBacklog, shared with the pty transport): bytes written before the first
 /// host has ever connected are kept (the newest 64 KiB) and delivered when it connects; bytes
 /// written while nobody is connected after that are dropped, as on a UART with nothing attached.
+/// A host that half-closes (shutdown(SHUT_WR) after its commands) still gets the answers to
+/// everything it sent: the connection is closed once the Session has consumed all its bytes and
+/// asks for more, and the answers queued by then are written.
 /// The object must outlive the io_context's run (its coroutines refer to it); call `shutdown()`
 /// to end them.
 class TcpConsoleTransport final : public atcmd::Transport {
@@ -41,7 +44,7 @@ class TcpConsoleTransport final : public atcmd::Transport {
   /// Bytes received from the host and not yet read by the Session, at most (then TCP pushes back).
   static constexpr std::size_t input_limit = 4 * 1024;
   /// Output queued for a connected host that does not read, at most (then new output is dropped).
-  static constexpr std::size_t output_limit = 4 * 1024 * 1024;
+  static constexpr std::size_t output_limit = limits::console_unread_output;
   /// The line a second host gets before its connection is closed.
   static constexpr std::string_view busy_line = "spwf04emu: console busy\r\n";
 
@@ -84,12 +87,14 @@ class TcpConsoleTransport final : public atcmd::Transport {
   asio::steady_timer m_room_signal;    ///< the receive loop waits here for input room
   asio::steady_timer m_output_signal;  ///< the send loop waits here for output
   asio::ip::tcp::socket* m_host_socket =
-      nullptr;           ///< the connected host's socket, owned by serve_host
-  std::string m_input;   ///< received from the host, not yet read by the Session
-  std::string m_output;  ///< queued for the connected host
+      nullptr;            ///< the connected host's socket, owned by serve_host
+  std::string m_input;    ///< received from the host, not yet read by the Session
+  UnreadOutput m_output;  ///< queued for the connected host, behind m_sending
+  std::string m_sending;  ///< being written by the send loop
   OutputBacklog m_backlog;
   bool m_host_connected = false;
-  bool m_output_overflow_logged = false;
+  bool m_host_sent_all = false;  ///< the host half-closed: no more input will come
+  bool m_answers_done = false;   ///< ...and the Session has consumed all of it
   bool m_started = false;
   bool m_shut_down = false;
 };

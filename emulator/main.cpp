@@ -64,6 +64,7 @@ spwf::config::EmulatorConfig load_settings(const Options& options) {
   }
   settings.allow.insert(settings.allow.end(), options.allow.begin(), options.allow.end());
   settings.deny.insert(settings.deny.end(), options.deny.begin(), options.deny.end());
+  if (options.no_host_dns) settings.host_dns = false;
   return settings;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
-// Opening a connection the way the module does: map the name (--connect-to, --resolve), resolve
-// it with the host's resolver, check --allow/--deny, then connect (TCP, with a timeout) or bind
-// a connected UDP socket. Every step is traced.
+// Opening a connection the way the module does: map the name (--connect-to, --resolve), refuse
+// a name the rules refuse before any lookup, resolve it (an IP literal or a --resolve rule
+// without asking anyone; other names with the host's resolver unless --no-host-dns), check
+// --allow/--deny on the address really connected to, then connect (TCP) or bind a connected UDP
+// socket. Resolving and connecting share one deadline. Every step is traced.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -24,13 +26,19 @@ struct Connection {
   std::string peer_address;
 };
 
-/// Maps and resolves a name as the module would (for the address only); nullopt: not resolved.
+/// How long a lookup may take when the caller gives no timeout (the module's DNS timeout).
+inline constexpr std::chrono::milliseconds default_resolve_timeout{5000};
+
+/// Maps and resolves a name as the module would (for the address only), as the effective
+/// address (see HostMapper); nullopt: not resolved within `timeout`, or refused by a name rule
+/// before it could be looked up.
 boost::asio::awaitable<std::optional<boost::asio::ip::address>> resolve_name(
     boost::asio::any_io_executor executor, const HostMapper& mapper, std::string host,
-    std::uint16_t port);
+    std::uint16_t port, std::chrono::milliseconds timeout = default_resolve_timeout);
 
-/// Resolves and connects; TCP for StreamKind::tcp and tls (the caller wraps TLS), UDP for udp.
-/// Fails with name_not_resolved or connect_failed.
+/// Resolves and connects within `timeout`; TCP for StreamKind::tcp and tls (the caller wraps
+/// TLS), UDP for udp. Fails with name_not_resolved, or connect_failed (also for a destination
+/// the rules refuse).
 boost::asio::awaitable<std::variant<Connection, NetError>> connect_to(
     boost::asio::any_io_executor executor, const HostMapper& mapper, std::string host,
     std::uint16_t port, StreamKind kind, std::chrono::milliseconds timeout);

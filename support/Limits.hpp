@@ -42,4 +42,14 @@ inline constexpr std::size_t heap_free_at_boot = 61440;
 inline constexpr std::size_t heap_per_socket = 1024;
 inline constexpr std::size_t heap_per_tls_session = 18432;
 
+/// Console output kept for the first host while nobody has attached yet (the power-on
+/// indications, a few hundred bytes on the module): the newest bytes are kept.
+inline constexpr std::size_t console_held_before_first_host = 64 * 1024;
+
+/// Console output queued for an attached host that does not read, beyond what the kernel's pty
+/// or socket buffer holds (pty and --listen alike). Far above any answer the module gives at once
+/// (its RAM is ~60 KB); newer output is then dropped, as bytes a UART receiver no longer reads
+/// are lost.
+inline constexpr std::size_t console_unread_output = 4 * 1024 * 1024;
+
 }  // namespace spwf::limits

@@ -6,14 +6,19 @@
 //   host B connects while A is connected   → B receives "spwf04emu: console busy\r\n", then EOF
 //   A disconnects; module writes "lost"    → dropped (nobody attached)
 //   host C connects; module writes "AT-S.OK\r\n" → C receives only that
+//   host D sends "AT\rAT+S.STS=fw_version\r", then shutdown(SHUT_WR)
+//                                          → D receives both answers, then EOF
 
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
@@ -55,6 +60,8 @@ class Host {
     boost::system::error_code ignored;
     m_state->socket.close(ignored);
   }
+  /// A half-close: no more bytes from this host, which still reads.
+  void shutdown_send() { m_state->socket.shutdown(tcp::socket::shutdown_send); }
   const std::string& received() const { return m_state->received; }
   bool ended() const { return m_state->ended; }
 
@@ -173,6 +180,40 @@ TEST_F(TcpConsoleTransportTest, ShutdownEndsReadAndDropsTheHost) {
   ASSERT_TRUE(run_until(m_io, [&] { return m_transport->host_connected(); }));
   m_transport->shutdown();
   ASSERT_TRUE(run_until(m_io, [&] { return m_reader_ended && host.ended(); }));
+}
+
+/// A Session that answers each command line (CR) after a turn of the event loop, as a command
+/// that runs a while does.
+asio::awaitable<void> answer_each_line(TcpConsoleTransport& transport) {
+  char buffer[64];
+  for (;;) {
+    const std::size_t count = co_await transport.read_some(buffer);
+    if (count == 0) co_return;
+    for (std::size_t index = 0; index < count; ++index) {
+      if (buffer[index] != '\r') continue;
+      co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+      transport.write("AT-S.OK\r\n");
+    }
+  }
+}
+
+TEST(TcpConsoleHalfClose, AnswersToEverythingSentAreDeliveredBeforeTheClose) {
+  asio::io_context io;
+  TcpConsoleTransport transport{io.get_executor(), "127.0.0.1", 0};
+  transport.start();
+  asio::co_spawn(io, answer_each_line(transport), asio::detached);
+  Host host(io, transport.local_port());
+  host.send("AT\rAT+S.STS=fw_version\r");
+  host.shutdown_send();
+  ASSERT_TRUE(run_until(io, [&] { return host.ended(); }));
+  EXPECT_EQ(host.received(), "AT-S.OK\r\nAT-S.OK\r\n");
+  // The console is free for the next host.
+  ASSERT_TRUE(run_until(io, [&] { return !transport.host_connected(); }));
+  Host next(io, transport.local_port());
+  next.send("AT\r");
+  ASSERT_TRUE(run_until(io, [&] { return next.received() == "AT-S.OK\r\n"; }));
+  transport.shutdown();
+  io.run_for(std::chrono::milliseconds(50));
 }
 
 // host sends "AT\rAT\r"   -> read_available hands the bytes over without waiting, in pieces
