@@ -131,6 +131,7 @@ std::string_view wind_text(Wind wind) {
     case Wind::deauthentication: return "WiFi Deauthentication";
     case Wind::disassociation: return "WiFi Disassociation";
     case Wind::wpa_crunching_psk: return "WPA Crunching PSK";
+    case Wind::wpa_terminated: return "WPA Terminated";
     case Wind::wpa_handshake_complete: return "WPA Handshake Complete";
     case Wind::gpio_interrupt: return "GPIO Interrupt";
     case Wind::pending_data: return "Pending Data";

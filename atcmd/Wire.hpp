@@ -124,6 +124,7 @@ enum class Wind : std::uint8_t {
   deauthentication = 40,
   disassociation = 41,
   wpa_crunching_psk = 46,
+  wpa_terminated = 49,
   wpa_handshake_complete = 51,
   gpio_interrupt = 52,
   pending_data = 55,
