@@ -19,7 +19,7 @@ constexpr std::array<CertificateErrorEntry, 9> table{{
     {Verdict::not_yet_valid, 9, false, "certificate not yet valid (module clock)"},
     {Verdict::bad_signature, 7, false, "certificate signature invalid"},
     // Unverified: 22 was seen (pre-1.1.0) for a chain with an RSA-4096 intermediate; ST limits
-    // each peer certificate to 2.5 KB (tls/MaterialLimits.hpp).
+    // each peer certificate to 2.5 KB (support/Limits.hpp).
     {Verdict::unsupported_certificate, 22, false,
      "peer certificate or key larger than the module handles"},
     {Verdict::other, 1, false, "other verification failure (key, encoding, usage)"},

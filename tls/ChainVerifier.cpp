@@ -6,10 +6,10 @@
 #include <optional>
 #include <vector>
 
+#include "support/Limits.hpp"
 #include "support/Trace.hpp"
 #include "tls/CertificateFacts.hpp"
 #include "tls/KeyIdentifiers.hpp"
-#include "tls/MaterialLimits.hpp"
 #include "tls/NamePolicy.hpp"
 
 namespace spwf::tls {

@@ -74,7 +74,7 @@ asio::awaitable<AtError> tls_certificate(CommandContext& context) {
                                         tls::Slot::auth};
   const tls::Slot slot = slots[keyword];
   if (value == 0) co_return AtError::argument_zero;
-  if (value > tls::limits::max_stored_length(slot)) co_return AtError::argument_too_large;
+  if (value > tls::max_stored_length(slot)) co_return AtError::argument_too_large;
   const auto payload = co_await context.read_payload(value);
   if (!payload) co_return AtError::invalid_value;
   co_return store_material(context, slot, *payload);
