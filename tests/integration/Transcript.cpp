@@ -155,6 +155,8 @@ bool directive(std::string_view line, Transcript& transcript, bool& echo, std::s
     if (failure != std::errc{} || port == 0 || port > 65535) return error = "bad port", false;
     transcript.peers.push_back(
         {Peer::Kind::refused, parts[1], static_cast<std::uint16_t>(port), {}, {}});
+  } else if (name == "skip" && parts.size() >= 2) {
+    transcript.skip = std::string{line.substr(std::min(line.size(), std::size_t{6}))};
   } else if (name == "certificates" && parts.size() == 2) {
     transcript.certificate_options.push_back(parts[1]);
   } else {

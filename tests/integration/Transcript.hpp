@@ -56,6 +56,7 @@ struct Peer {
 /// A parsed transcript file.
 struct Transcript {
   std::string source;  ///< @source: where the log comes from
+  std::string skip;    ///< @skip: why the log cannot pass yet (a known emulator bug); empty: runs
   std::vector<Peer> peers;
   std::vector<std::string> certificate_options;  ///< @certificates: extra script options
   std::vector<Step> steps;                       ///< steps[0] is what the module says first

@@ -50,6 +50,10 @@ TEST(TranscriptFormat, StepsEchoAndPayload) {
   ASSERT_TRUE(parsed) << error;
   ASSERT_EQ(parsed->steps.size(), 3u);
   EXPECT_EQ(parsed->source, "spec");
+  EXPECT_TRUE(parsed->skip.empty());
+  const auto skipped = parse("@skip issue 12: the miniAP start crashes\n", error);
+  ASSERT_TRUE(skipped) << error;
+  EXPECT_EQ(skipped->skip, "issue 12: the miniAP start crashes");
   EXPECT_EQ(parsed->steps[1].inputs.size(), 2u);
   EXPECT_EQ(match(parsed->steps[1].expected, "AT+S.TLSCERT=ca,3\r\nAT-S.OK\r\n"), Match::full);
   EXPECT_EQ(match(parsed->steps[2].expected, "AT-S.OK\r\n"), Match::full);
