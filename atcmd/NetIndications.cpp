@@ -40,6 +40,9 @@ std::pair<Wind, std::string> to_indication(const net::NetEvent& event) {
         using E = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<E, net::RadioStarted>) return {Wind::hardware_started, {}};
         if constexpr (std::is_same_v<E, net::RadioStopped>) return {Wind::powered_down, {}};
+        if constexpr (std::is_same_v<E, net::SupplicantTerminated>) {
+          return {Wind::wpa_terminated, std::to_string(e.status)};
+        }
         if constexpr (std::is_same_v<E, net::ScanStarted>) return {Wind::scanning, {}};
         if constexpr (std::is_same_v<E, net::ScanCompleted>) return {Wind::scan_complete, "00"};
         if constexpr (std::is_same_v<E, net::JoinStarted>) return {Wind::join, e.bssid};

@@ -85,7 +85,32 @@ constexpr ErrorEntry error_entries[] = {
 // clang-format on
 static_assert(std::size(error_entries) == 65, "spec §4 lists 65 error numbers");
 
+// Spec §3.8: "Http Client Error:<n>". 1 (refused) and 2 (after a TLS verdict) were seen on real
+// modules; the other numbers are the emulator's own choice until a log shows the module's.
+// clang-format off
+constexpr HttpClientErrorEntry http_client_errors[] = {
+    {HttpClientFailure::connect_failed, 1, fact},
+    {HttpClientFailure::tls_failed, 2, fact},  // ✔ after a certificate verdict; ? without one
+    {HttpClientFailure::send_failed, 3, guess},  // ? unverified
+    {HttpClientFailure::no_response, 4, guess},  // ? unverified
+    {HttpClientFailure::bad_response, 5, guess},  // ? unverified
+    {HttpClientFailure::read_failed, 6, guess},  // ? unverified
+    {HttpClientFailure::timed_out, 7, guess},  // ? unverified
+};
+// clang-format on
+
 }  // namespace
+
+unsigned http_client_error_number(HttpClientFailure failure) {
+  for (const HttpClientErrorEntry& entry : http_client_errors) {
+    if (entry.failure == failure) return entry.number;
+  }
+  return 0;
+}
+
+std::span<const HttpClientErrorEntry> http_client_error_table() {
+  return http_client_errors;
+}
 
 std::string_view error_text(AtError error) {
   for (const ErrorEntry& entry : error_entries) {
@@ -131,6 +156,7 @@ std::string_view wind_text(Wind wind) {
     case Wind::deauthentication: return "WiFi Deauthentication";
     case Wind::disassociation: return "WiFi Disassociation";
     case Wind::wpa_crunching_psk: return "WPA Crunching PSK";
+    case Wind::wpa_terminated: return "WPA Terminated";
     case Wind::wpa_handshake_complete: return "WPA Handshake Complete";
     case Wind::gpio_interrupt: return "GPIO Interrupt";
     case Wind::pending_data: return "Pending Data";

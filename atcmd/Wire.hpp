@@ -124,6 +124,7 @@ enum class Wind : std::uint8_t {
   deauthentication = 40,
   disassociation = 41,
   wpa_crunching_psk = 46,
+  wpa_terminated = 49,
   wpa_handshake_complete = 51,
   gpio_interrupt = 52,
   pending_data = 55,
@@ -177,6 +178,7 @@ inline constexpr std::string_view key = "Key";
 inline constexpr std::string_view id = "Id";
 inline constexpr std::string_view http_status = "Http Server Status Code";
 inline constexpr std::string_view http_client_error = "Http Client Error";
+inline constexpr std::string_view http_server_error = "Http Server Error";
 inline constexpr std::string_view file = "File";
 inline constexpr std::string_view free_ram_disk = "Free RAM Disk";
 inline constexpr std::string_view free_vol_disk = "Free VOL Disk";
@@ -194,6 +196,31 @@ inline constexpr std::string_view request_error = "Request Error";
 /// AT+S.GPIOR and AT+S.ADC results (spec §3.15, §9 Q41).
 inline constexpr std::string_view value = "Value";
 }  // namespace label
+
+/// Why the HTTP client gave up (spec §3.8); each has the number printed in
+/// "AT-S.Http Client Error:<n>".
+enum class HttpClientFailure {
+  connect_failed,  ///< refused, unreachable, connect timeout, denied
+  tls_failed,      ///< the TLS handshake failed (with or without a certificate verdict)
+  send_failed,     ///< the request could not be written
+  no_response,     ///< the connection ended before a complete response head
+  bad_response,    ///< the response head was malformed or too large
+  read_failed,     ///< the connection failed during the body
+  timed_out,       ///< the server was silent for the idle timeout
+};
+/// The number of a failure and how sure the spec is of it.
+struct HttpClientErrorEntry {
+  HttpClientFailure failure;
+  unsigned number;
+  Confidence confidence;
+};
+/// The number printed for `failure` ("AT-S.Http Client Error:1" when the connection is refused).
+unsigned http_client_error_number(HttpClientFailure failure);
+/// The whole table, for docs and tests.
+std::span<const HttpClientErrorEntry> http_client_error_table();
+/// A response status from this value on adds "AT-S.Http Server Error:<status>" and ends the
+/// command with 111 instead of OK (spec §3.8).
+inline constexpr unsigned http_error_status = 400;
 
 /// AT+S.SCAN result lines (spec §3.4.3). The firmware's format is
 /// "%u:\t%s%s %m CHAN: %02d RSSI: %03d SSID: '%s' CAPS: %04x %s%s%s"; its %m (the BSSID) is

@@ -308,9 +308,18 @@ NormalisedValue normalise_hex32(std::string_view input) {
   return valid(buffer.data());
 }
 
+// One character as typed, or (≈ spec §3.3) 0x + two hex digits, the form GCFG prints. Held as
+// the character itself. 0x00 is refused: a NUL delimiter or repeater could not be typed back.
 NormalisedValue normalise_char(std::string_view input) {
-  if (input.size() != 1) return invalid();
-  return valid(std::string(input));
+  if (input.size() == 1) return valid(std::string(input));
+  if (input.size() != 4 || input[0] != '0' || (input[1] != 'x' && input[1] != 'X') ||
+      !is_hex_digit(input[2]) || !is_hex_digit(input[3])) {
+    return invalid();
+  }
+  unsigned value = 0;
+  std::from_chars(input.data() + 2, input.data() + 4, value, 16);
+  if (value == 0) return invalid();
+  return valid(std::string(1, static_cast<char>(value)));
 }
 
 NormalisedValue normalise_string(std::size_t size, std::string_view input) {
@@ -425,6 +434,15 @@ const VariableSpec* find_configuration_variable(std::string_view name) {
 const StatusSpec* find_status_variable(std::string_view name) {
   const auto found = std::ranges::find(k_status_variables, name, &StatusSpec::name);
   return found == std::ranges::end(k_status_variables) ? nullptr : found;
+}
+
+std::string printed_value(const VariableSpec& spec, std::string_view held) {
+  if (spec.type != VarType::char_value || held.size() != 1) return std::string(held);
+  // ≈ spec §2.6: the 170726 listing shows console_repeater=0x21, console_delimiter=0x2C.
+  char text[5];
+  std::snprintf(text, sizeof text, "0x%02X",
+                static_cast<unsigned>(static_cast<unsigned char>(held[0])));
+  return text;
 }
 
 NormalisedValue normalise_value(const VariableSpec& spec, std::string_view input) {

@@ -51,14 +51,19 @@ const VariableSpec* find_configuration_variable(std::string_view name);
 /// Finds a status variable by exact name, or nullptr.
 const StatusSpec* find_status_variable(std::string_view name);
 
-/// Parses a value given to SCFG for a variable of this spec and returns its canonical printed
-/// form (what GCFG then prints), or the error SCFG answers. Pure; never throws.
-/// Examples: uint "0x10" -> "16"; hex32 "0x3fffcf" -> "0x003FFFCF"; hex bytes "0:80:e1" padded
-/// as the spec requires; string longer than size -> too_long.
+/// Parses a value given to SCFG for a variable of this spec and returns its canonical form (what
+/// the store holds; printed_value() turns it into what GCFG prints), or the error SCFG answers.
+/// Pure; never throws. Examples: uint "0x10" -> "16"; hex32 "0x3fffcf" -> "0x003FFFCF"; hex bytes
+/// "0:80:e1" padded as the spec requires; char "0x2C" or "," -> ","; string longer than size ->
+/// too_long.
 struct NormalisedValue {
   std::string text;
   std::optional<ValueError> error;
 };
 NormalisedValue normalise_value(const VariableSpec& spec, std::string_view input);
+
+/// What GCFG, AT&V and the full listing print for a value in canonical form: a char as `0x` and
+/// two upper-case hex digits (`console_delimiter=0x2C`, spec §2.6 ≈), any other type as held.
+std::string printed_value(const VariableSpec& spec, std::string_view held);
 
 }  // namespace spwf::config

@@ -14,6 +14,11 @@ namespace spwf::net {
 struct RadioStarted {};
 /// The radio was switched off (+WIND:38).
 struct RadioStopped {};
+/// The WPA supplicant task ended (+WIND:49 "WPA Terminated:<status>"); the module reports it,
+/// with status 0, whenever AT+S.WIFI=0 switches a running radio off (spec §3.4.1).
+struct SupplicantTerminated {
+  int status = 0;
+};
 /// A join attempt started scanning (+WIND:21) / finished the scan (+WIND:35).
 struct ScanStarted {};
 struct ScanCompleted {};
@@ -98,10 +103,10 @@ struct TimeDelivered {
 
 /// Every event the network side can report.
 using NetEvent =
-    std::variant<RadioStarted, RadioStopped, ScanStarted, ScanCompleted, JoinStarted, Associated,
-                 HandshakeCompleted, Deauthenticated, AccessPointStarted, LinkUp, LinkLost,
-                 SocketData, SocketClosed, SocketDropped, ServerClientArrived, ServerClientGone,
-                 ServerData, ServerDropped, ServerClientRefused, TimeDelivered>;
+    std::variant<RadioStarted, RadioStopped, SupplicantTerminated, ScanStarted, ScanCompleted,
+                 JoinStarted, Associated, HandshakeCompleted, Deauthenticated, AccessPointStarted,
+                 LinkUp, LinkLost, SocketData, SocketClosed, SocketDropped, ServerClientArrived,
+                 ServerClientGone, ServerData, ServerDropped, ServerClientRefused, TimeDelivered>;
 
 /// Receives events; set by the console when it starts.
 using NetEventSink = std::function<void(const NetEvent&)>;

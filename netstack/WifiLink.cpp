@@ -81,6 +81,11 @@ void WifiLink::stop() {
   power_off();
   m_state = 3;
   trace::event(trace::Channel::wifi, "radio off");
+  // The supplicant ends first, in every mode (spec §3.4.1: OK, +WIND:49 with payload 0, then
+  // +WIND:38). Only this path raises 49: a standby, a WPS timeout and a deauthentication during
+  // a join keep the supplicant running (§3.16, §3.17, §3.4.2 name no 49), and a reset or power
+  // cycle (power_off) is silent.
+  raise(SupplicantTerminated{0});
   raise(RadioStopped{});
 }
 

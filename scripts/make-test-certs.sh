@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes the certificates the TLS tests use (spec §3.5.4, §3.7, §7; issue 4) into OUTDIR.
 #
-#   scripts/make-test-certs.sh OUTDIR
+#   scripts/make-test-certs.sh OUTDIR [--with-rsa4096]
 #
 # Every certificate is made with `openssl ca` and fixed validity dates, so the files differ from
 # run to run only in their keys and signatures; the names, dates and extensions are fixed:
@@ -18,6 +18,13 @@
 #   unknown-ca-leaf  CN ssllabs.com, signed by other-ca (a root the module never gets)
 #   self-signed      CN ssllabs.com, self-signed leaf
 #   client           CN client.example, clientAuth, signed by the root    (.pem .der .key .key.der)
+#   amazon           CN www.amazon.com, signed by the intermediate; amazon-fullchain.pem = leaf + int.
+#                    (the picture of the spec §8.3 log: Skip CA, then Loading:1:2)
+#   ip-server        CN 192.168.0.2, SAN IP:192.168.0.2, signed by the root (spec §3.8 log)
+#   big              CN big.example with 150 SAN names: a certificate over the module's 2.5 KB
+#   rsa4096-ca       (--with-rsa4096 only: the key takes seconds) an intermediate with an RSA-4096
+#                    key, signed by the root; rsa4096 = CN rsa4096.example signed by it,
+#                    rsa4096-fullchain.pem = leaf + intermediate (spec §7, Certificate Error:22)
 #
 # Leaves other than expired/future are valid 2020-01-01 .. 2049-12-31. Validity is checked
 # against the MODULE clock (AT+S.TIME), which is 0 (1970) at power-on: a test sets the clock
@@ -27,11 +34,12 @@
 # Keys are EC P-256 (fast); every certificate also carries SKI and AKI key identifiers.
 set -euo pipefail
 
-if [[ $# -ne 1 ]]; then
-  echo "usage: $0 OUTDIR" >&2
+if [[ $# -lt 1 || $# -gt 2 || ($# -eq 2 && $2 != --with-rsa4096) ]]; then
+  echo "usage: $0 OUTDIR [--with-rsa4096]" >&2
   exit 2
 fi
 out=$1
+with_rsa4096=${2:-}
 mkdir -p "$out"
 cd "$out"
 work=ca-work
@@ -107,9 +115,13 @@ fresh_database() {
   ca_serial=$((ca_serial + 1000))
 }
 
-# new_key NAME
+# new_key NAME   (KEY=rsa4096 in the environment makes an RSA-4096 key instead of EC P-256)
 new_key() {
-  quiet openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key"
+  if [[ ${KEY:-} == rsa4096 ]]; then
+    quiet openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:4096 -out "$1.key"
+  else
+    quiet openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key"
+  fi
 }
 
 # sign NAME CN EXTENSIONS START END ISSUER   (ISSUER "self" makes a self-signed certificate)
@@ -152,6 +164,20 @@ SAN=DNS:ssllabs.com sign self-signed ssllabs.com v3_self_leaf "$leaf_start" "$le
 SAN=DNS:client.example sign client client.example v3_client "$leaf_start" "$leaf_end" root-ca
 
 cat chain.pem intermediate-ca.pem >chain-fullchain.pem
+
+SAN=DNS:www.amazon.com sign amazon www.amazon.com v3_server "$leaf_start" "$leaf_end" intermediate-ca
+cat amazon.pem intermediate-ca.pem >amazon-fullchain.pem
+SAN=IP:192.168.0.2 sign ip-server 192.168.0.2 v3_server "$leaf_start" "$leaf_end" root-ca
+big_san=DNS:big.example
+for index in $(seq 1 150); do big_san+=",DNS:host-$index.big.example"; done
+SAN=$big_san sign big big.example v3_server "$leaf_start" "$leaf_end" root-ca
+if [[ $with_rsa4096 == --with-rsa4096 ]]; then
+  KEY=rsa4096 SAN=DNS:rsa4096-ca sign rsa4096-ca "spwf04emu RSA-4096 Intermediate CA" \
+    v3_intermediate "$long_start" "$long_end" root-ca
+  SAN=DNS:rsa4096.example sign rsa4096 rsa4096.example v3_server "$leaf_start" "$leaf_end" \
+    rsa4096-ca
+  cat rsa4096.pem rsa4096-ca.pem >rsa4096-fullchain.pem
+fi
 
 # DER copies of what the module is given with TLSCERT, for the DER paths and the fuzz corpus.
 for name in root-ca client seed; do

@@ -52,4 +52,15 @@ inline constexpr std::size_t console_held_before_first_host = 64 * 1024;
 /// are lost.
 inline constexpr std::size_t console_unread_output = 4 * 1024 * 1024;
 
+/// Certificate material (spec §3.7, §7, §9 Q30). Each certificate a TLS peer sends, in DER bytes
+/// (✔ ST: "2.5 KB", read as 2.5 × 1024); over it the module fails with Certificate Error:22.
+inline constexpr std::size_t peer_certificate_bytes = 2560;
+/// Largest RSA key in a certificate a peer sends (? an RSA-4096 intermediate gave error 22 on a
+/// firmware two days older than 1.1.0; 2048 bits is the adopted ceiling).
+inline constexpr std::size_t peer_rsa_key_bits = 2048;
+/// AT+S.TLSCERT=cert,<len>: the stored own-certificate bundle (✔ ST: 1475 bytes).
+inline constexpr std::size_t stored_cert_bytes = 1475;
+/// AT+S.TLSCERT=<ca|key|auth>,<len> (? §9 Q30: 4096 bytes).
+inline constexpr std::size_t stored_material_bytes = 4096;
+
 }  // namespace spwf::limits

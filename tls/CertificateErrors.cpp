@@ -7,7 +7,7 @@ namespace {
 
 // Spec §7. Only 5 and 23 (no anchor) were seen with these meanings on a real module; every other
 // row is an adopted placeholder (confirmed = false) until evidence arrives.
-constexpr std::array<CertificateErrorEntry, 8> table{{
+constexpr std::array<CertificateErrorEntry, 9> table{{
     {Verdict::name_mismatch, 5, true, "common name does not match the server name"},
     {Verdict::no_trust_anchor, 23, true, "no CA in the store issued the chain (CA not found)"},
     {Verdict::self_signed_in_chain, 19, false,
@@ -18,6 +18,10 @@ constexpr std::array<CertificateErrorEntry, 8> table{{
     {Verdict::expired, 10, false, "certificate expired (module clock)"},
     {Verdict::not_yet_valid, 9, false, "certificate not yet valid (module clock)"},
     {Verdict::bad_signature, 7, false, "certificate signature invalid"},
+    // Unverified: 22 was seen (pre-1.1.0) for a chain with an RSA-4096 intermediate; ST limits
+    // each peer certificate to 2.5 KB (support/Limits.hpp).
+    {Verdict::unsupported_certificate, 22, false,
+     "peer certificate or key larger than the module handles"},
     {Verdict::other, 1, false, "other verification failure (key, encoding, usage)"},
 }};
 

@@ -1,7 +1,7 @@
 #pragma once
 // The codes the module prints as "AT-S.Certificate Error:<n>" (spec §7), one table row per
 // verification outcome, each marked confirmed or unverified. The numbers come from the module's
-// closed TLS library; only 5 and 23 (and 19's number) were ever seen.
+// closed TLS library; only 5, 23 and the numbers 19 and 22 were ever seen.
 
 #include <cstdint>
 #include <span>
@@ -19,7 +19,8 @@ enum class Verdict {
   expired,
   not_yet_valid,
   bad_signature,
-  other,  ///< unsupported key, bad encoding, key usage ...
+  unsupported_certificate,  ///< a peer certificate too large, or with a key too large (limits)
+  other,                    ///< unsupported key, bad encoding, key usage ...
 };
 
 /// One row: outcome, code, whether the code was seen on a real module, words for the trace.

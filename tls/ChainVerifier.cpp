@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "support/Limits.hpp"
 #include "support/Trace.hpp"
 #include "tls/CertificateFacts.hpp"
 #include "tls/KeyIdentifiers.hpp"
@@ -41,6 +42,20 @@ bool signature_valid(const mbedtls_x509_crt& child, mbedtls_x509_crt& parent) {
                                mbedtls_md_get_size(md), child.sig.p, child.sig.len) == 0;
 }
 
+// Why the module could not take this certificate from the peer, or nothing (spec §7, error 22).
+std::optional<std::string> beyond_limits(const mbedtls_x509_crt& certificate) {
+  if (certificate.raw.len > limits::peer_certificate_bytes) {
+    return std::to_string(certificate.raw.len) + " bytes, the module takes " +
+           std::to_string(limits::peer_certificate_bytes);
+  }
+  if (mbedtls_pk_get_type(&certificate.pk) == MBEDTLS_PK_RSA &&
+      mbedtls_pk_get_bitlen(&certificate.pk) > limits::peer_rsa_key_bits) {
+    return "RSA-" + std::to_string(mbedtls_pk_get_bitlen(&certificate.pk)) +
+           " key, the module takes " + std::to_string(limits::peer_rsa_key_bits) + " bits";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Verdict verify_chain(const mbedtls_x509_crt& chain, const VerifyContext& context) {
@@ -50,6 +65,15 @@ Verdict verify_chain(const mbedtls_x509_crt& chain, const VerifyContext& context
     certificates.push_back(certificate);
   }
   if (certificates.empty()) return fail(context, Verdict::no_trust_anchor, "no server certificate");
+  // The module refuses a certificate it cannot hold as it receives it, before any CA lookup
+  // (so no Loading / Skip CA line precedes the error).
+  for (std::size_t index = 0; index < certificates.size(); ++index) {
+    if (const auto why = beyond_limits(*certificates[index])) {
+      return fail(context, Verdict::unsupported_certificate,
+                  "chain[" + std::to_string(index) + "] \"" + subject_text(*certificates[index]) +
+                      "\": " + *why);
+    }
+  }
   for (std::size_t index = 0; index < certificates.size(); ++index) {
     const auto authority = authority_key_id(*certificates[index]);
     note(context, "chain[" + std::to_string(index) + "] subject \"" +

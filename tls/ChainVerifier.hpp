@@ -1,8 +1,9 @@
 #pragma once
-// The module's verification of a server's certificate chain (spec §3.5.4 steps 4-6, §7): find
-// the trust anchor in the certificate store by key identifier, walking the chain from the leaf,
-// then check signatures, validity dates against the module clock and the leaf's Common Name, in
-// that order; only the first failure counts.
+// The module's verification of a server's certificate chain (spec §3.5.4 steps 4-6, §7): refuse
+// a certificate beyond the module's limits (support/Limits.hpp, error 22), find the trust
+// anchor in the certificate store by key identifier, walking the chain from the leaf, then check
+// signatures, validity dates against the module clock and the leaf's Common Name, in that order;
+// only the first failure counts.
 
 #include <cstdint>
 #include <optional>

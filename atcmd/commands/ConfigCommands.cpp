@@ -19,13 +19,16 @@ asio::awaitable<AtError> get_config(CommandContext& context) {
     for (const config::VariableSpec& variable : config::configuration_variables()) {
       if (variable.visibility == config::Visibility::hidden) continue;
       context.result(label::var,
-                     std::string{variable.name} + "=" + store.get(variable.name).value_or(""));
+                     std::string{variable.name} + "=" +
+                         config::printed_value(variable, store.get(variable.name).value_or("")));
     }
     co_return AtError::none;
   }
   const auto value = store.get(args.text(0));
-  if (!value) co_return AtError::variable_not_found;
-  context.result(label::var, std::string{args.text(0)} + "=" + *value);
+  const config::VariableSpec* variable = config::find_configuration_variable(args.text(0));
+  if (!value || variable == nullptr) co_return AtError::variable_not_found;
+  context.result(label::var,
+                 std::string{args.text(0)} + "=" + config::printed_value(*variable, *value));
   co_return AtError::none;
 }
 

@@ -1,16 +1,17 @@
 // The module's HTTP client commands over net::http_exchange. Order of checks: parameter count
 // (2/6), wifi_state (44), the <TLS> field (7), <UpFile> for POST (50/51), <DownFile> (50/51),
 // then the request. The answer is the I line "Http Server Status Code:<n>", the raw body (or,
-// with <DownFile>, nothing: the body goes to that file) and OK right after the last byte, for
-// any status. DNS failure is 65; every other failure is I "Http Client Error" (or the TLS
-// handshake's own "Certificate Error:<n>") then 111. The literal NULL is a name like any other
-// (spec §9 Q6).
+// with <DownFile>, nothing: the body goes to that file) and OK right after the last byte. A
+// status from 400 on adds the I line "Http Server Error:<n>" after the status line and ends with
+// 111 instead of OK, the body still passed on (spec §3.8, adopted). DNS failure is 65; every
+// other failure is I "Http Client Error:<n>" (number from the Wire table; after a TLS verdict it
+// follows the handshake's "Certificate Error:<n>") then 111. The literal NULL is a name like any
+// other (spec §9 Q6).
 
 #include "atcmd/commands/HttpCommands.hpp"
 
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "atcmd/CommandContext.hpp"
 #include "atcmd/Session.hpp"
@@ -50,7 +51,9 @@ class CommandSink : public net::HttpResponseSink {
       : m_context(context), m_down_file(down_file) {}
 
   void status(unsigned code) override {
+    m_status = code;
     m_context.info(label::http_status, std::to_string(code));
+    if (server_error()) m_context.info(label::http_server_error, std::to_string(code));
     m_context.session().flush();
     // With a response coming, the module opens the download file for writing (truncating it).
     if (!m_down_file.empty()) {
@@ -86,6 +89,8 @@ class CommandSink : public net::HttpResponseSink {
   }
 
   bool downloading() const { return !m_down_file.empty(); }
+  /// True when the status says the server refused the request (400 and above).
+  bool server_error() const { return m_status >= http_error_status; }
   const std::error_code& file_failure() const { return m_file_error; }
 
  private:
@@ -93,7 +98,35 @@ class CommandSink : public net::HttpResponseSink {
   std::string m_down_file;
   std::string m_download;
   std::error_code m_file_error;
+  unsigned m_status = 0;
 };
+
+/// The "Http Client Error" kind of a failed exchange (DNS and sink failures have their own).
+HttpClientFailure client_failure(net::HttpError error) {
+  switch (error) {
+    case net::HttpError::tls_failed:
+      return HttpClientFailure::tls_failed;
+    case net::HttpError::send_failed:
+      return HttpClientFailure::send_failed;
+    case net::HttpError::no_response:
+      return HttpClientFailure::no_response;
+    case net::HttpError::bad_response:
+      return HttpClientFailure::bad_response;
+    case net::HttpError::read_failed:
+      return HttpClientFailure::read_failed;
+    case net::HttpError::timed_out:
+      return HttpClientFailure::timed_out;
+    default:
+      return HttpClientFailure::connect_failed;
+  }
+}
+
+/// I "Http Client Error:<n>" then 111.
+AtError client_error(CommandContext& context, net::HttpError error) {
+  context.info(label::http_client_error,
+               std::to_string(http_client_error_number(client_failure(error))));
+  return AtError::request_failed;
+}
 
 asio::awaitable<AtError> http_request(CommandContext& context, net::HttpMethod method) {
   const Arguments& args = context.args();
@@ -135,13 +168,11 @@ asio::awaitable<AtError> http_request(CommandContext& context, net::HttpMethod m
 
   // With TLS the name is <host>: sent as SNI and compared with the leaf's CN only, a match in
   // the subjectAltName does not count (AN4963, spec §3.8).
-  bool verdict_reported = false;
   net::StreamWrapper wrap;
   if (use_tls) {
     tls::ClientSettings settings = tls_client_settings(context, request.host, request.host);
-    settings.observer = [&context, &verdict_reported](const tls::HandshakeEvent& event) {
+    settings.observer = [&context](const tls::HandshakeEvent& event) {
       report_tls_event(context, event);
-      if (std::holds_alternative<tls::CertificateFailure>(event)) verdict_reported = true;
     };
     wrap = net::tls_client_wrapper(std::move(settings), state.settings().connect_timeout);
   }
@@ -160,22 +191,17 @@ asio::awaitable<AtError> http_request(CommandContext& context, net::HttpMethod m
           co_return file_error(error);
         }
       }
-      co_return AtError::none;
+      co_return sink.server_error() ? AtError::request_failed : AtError::none;
     case net::HttpError::name_not_resolved:
       co_return AtError::dns_address_failure;
-    case net::HttpError::tls_failed:
-      log::info("HTTPS handshake with " + target + " failed");
-      // A certificate verdict has printed its own line instead of "Http Client Error".
-      if (!verdict_reported) context.info(label::http_client_error);
-      co_return AtError::request_failed;
     case net::HttpError::sink_refused:
       log::info("HTTP download file " + std::string{down_file} + ": " +
                 sink.file_failure().message());
       co_return file_error(sink.file_failure());
     default:
+      // A TLS verdict has already printed "Certificate Error:<n>"; the client error follows it.
       log::info("HTTP request to " + target + " failed: " + std::string{net::to_string(outcome)});
-      context.info(label::http_client_error);
-      co_return AtError::request_failed;
+      co_return client_error(context, outcome);
   }
 }
 

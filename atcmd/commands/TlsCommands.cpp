@@ -4,14 +4,12 @@
 
 #include "atcmd/CommandContext.hpp"
 #include "tls/CertificateStore.hpp"
+#include "tls/MaterialLimits.hpp"
 
 namespace spwf::atcmd::commands {
 namespace asio = boost::asio;
 
 namespace {
-
-/// Largest TLSCERT payload the module takes (spec §3.7, §9 Q30: adopted 4096 bytes).
-constexpr std::uint64_t max_material_length = 4096;
 
 /// content,1 (list) and content,2 (clean).
 constexpr std::uint64_t content_list = 1;
@@ -76,7 +74,7 @@ asio::awaitable<AtError> tls_certificate(CommandContext& context) {
                                         tls::Slot::auth};
   const tls::Slot slot = slots[keyword];
   if (value == 0) co_return AtError::argument_zero;
-  if (value > max_material_length) co_return AtError::argument_too_large;
+  if (value > tls::max_stored_length(slot)) co_return AtError::argument_too_large;
   const auto payload = co_await context.read_payload(value);
   if (!payload) co_return AtError::invalid_value;
   co_return store_material(context, slot, *payload);

@@ -118,7 +118,7 @@ asio::awaitable<AtError> wifi(CommandContext& context) {
   if (args.text(0) == "0") {
     if (!state.link().radio_on()) co_return AtError::radio_not_running;
     state.close_client_sockets();
-    state.link().stop();  // raises +WIND:38, written after the OK
+    state.link().stop();  // raises +WIND:49 and +WIND:38, written after the OK
     state.config().set_internal("wifi_enabled", "0");
     co_return AtError::none;
   }

@@ -83,7 +83,7 @@ TEST(WireTest, Wind13HasTwoSpacesBeforeAllRightsReserved) {
 }
 
 TEST(WireTest, EveryNamedWindHasAUniqueText) {
-  // The enum names 50 indications (spec §5 rows the emulator may raise); numbers it does not
+  // The enum names 51 indications (spec §5 rows the emulator may raise); numbers it does not
   // name have no text.
   std::set<std::string_view> texts;
   int named = 0;
@@ -94,8 +94,22 @@ TEST(WireTest, EveryNamedWindHasAUniqueText) {
     EXPECT_TRUE(texts.insert(text).second) << "duplicate text for " << number;
     EXPECT_LE(number, 94) << "masks cover 0-94 only";
   }
-  EXPECT_EQ(named, 50);
+  EXPECT_EQ(named, 51);
   EXPECT_TRUE(wind_text(static_cast<Wind>(10)).empty());
+  EXPECT_EQ(wind_text(Wind::wpa_terminated), "WPA Terminated");  // spec §3.4.1, §5
+}
+
+TEST(WireTest, HttpClientErrorNumbers) {
+  // Spec §3.8: 1 refused and 2 TLS are the module's; the rest are adopted and marked unverified.
+  EXPECT_EQ(http_client_error_number(HttpClientFailure::connect_failed), 1u);
+  EXPECT_EQ(http_client_error_number(HttpClientFailure::tls_failed), 2u);
+  std::set<unsigned> numbers;
+  for (const auto& entry : http_client_error_table()) {
+    EXPECT_TRUE(numbers.insert(entry.number).second) << entry.number;
+    const bool seen = entry.number <= 2;
+    EXPECT_EQ(entry.confidence == Confidence::fact, seen) << entry.number;
+  }
+  EXPECT_EQ(numbers.size(), 7u);
 }
 
 }  // namespace

@@ -161,10 +161,26 @@ TEST(VariableTableTest, Hex32PrintsEightUpperCaseDigits) {
   EXPECT_EQ(error_of("console_wind_off_low", "0xG"), ValueError::invalid_value);
 }
 
-TEST(VariableTableTest, CharIsExactlyOneCharacter) {
+TEST(VariableTableTest, CharIsOneCharacterOrItsHexForm) {
   EXPECT_EQ(ok("console_delimiter", ";"), ";");
+  EXPECT_EQ(ok("console_delimiter", "0x3B"), ";");
+  EXPECT_EQ(ok("console_repeater", "0X2a"), "*");
+  EXPECT_EQ(ok("console_repeater", "0"), "0");  // one character, not a number
   EXPECT_EQ(error_of("console_delimiter", ""), ValueError::invalid_value);
   EXPECT_EQ(error_of("console_delimiter", ";;"), ValueError::invalid_value);
+  EXPECT_EQ(error_of("console_delimiter", "0x3"), ValueError::invalid_value);
+  EXPECT_EQ(error_of("console_delimiter", "0x3G"), ValueError::invalid_value);
+  EXPECT_EQ(error_of("console_delimiter", "0x00"), ValueError::invalid_value);
+  EXPECT_EQ(error_of("console_delimiter", "0x123"), ValueError::invalid_value);
+}
+
+TEST(VariableTableTest, CharPrintsAsTwoUpperCaseHexDigits) {
+  // Spec §2.6: the 170726 listing shows console_repeater=0x21, console_delimiter=0x2C.
+  EXPECT_EQ(printed_value(spec("console_repeater"), spec("console_repeater").factory), "0x21");
+  EXPECT_EQ(printed_value(spec("console_delimiter"), ","), "0x2C");
+  EXPECT_EQ(printed_value(spec("console_delimiter"), "\xE9"), "0xE9");
+  EXPECT_EQ(printed_value(spec("user_desc"), "anonymous"), "anonymous");
+  EXPECT_EQ(printed_value(spec("console_wind_off_low"), "0x00000000"), "0x00000000");
 }
 
 TEST(VariableTableTest, StringsHoldAtMostTheirSize) {

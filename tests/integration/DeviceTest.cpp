@@ -257,7 +257,8 @@ TEST_F(DeviceTest, NtpSetsTheClockFromTheHost) {
 
 TEST_F(DeviceTest, NetworkCommandsWaitForTheLink) {
   EXPECT_EQ(host().command("AT+S.WIFI=0"), k_ok);
-  EXPECT_EQ(host().read_until("\r\n"), "+WIND:38:WiFi Powered Down\r\n");
+  EXPECT_EQ(host().read_until("+WIND:38:WiFi Powered Down\r\n"),
+            "+WIND:49:WPA Terminated:0\r\n+WIND:38:WiFi Powered Down\r\n");
   EXPECT_EQ(host().command("AT+S.NTP"), k_connection_up);
   EXPECT_EQ(host().command("AT+S.RENEW"), k_connection_up);
 }

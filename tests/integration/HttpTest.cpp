@@ -4,17 +4,18 @@
 //     (sent)  GET /index.html HTTP/1.1\r\nHost: www.example.com\r\nConnection: close\r\n\r\n
 //     -> AT-S.Http Server Status Code:200\r\n<body bytes, untouched>AT-S.OK\r\n
 //   AT+S.HTTPGET=www.example.com,/,,0,,,,      (server closes inside the head)
-//     -> AT-S.Http Client Error\r\nAT-S.ERROR:111:Request failed\r\n
+//     -> AT-S.Http Client Error:4\r\nAT-S.ERROR:111:Request failed\r\n
+//   AT+S.HTTPGET=www.example.com,/,,0,,,,      (nobody listens: refused, spec §3.8 ✔)
+//     -> AT-S.Http Client Error:1\r\nAT-S.ERROR:111:Request failed\r\n
+//   AT+S.HTTPGET=www.example.com,/missing,,0,,,,   (404)
+//     -> AT-S.Http Server Status Code:404\r\nAT-S.Http Server Error:404\r\n<body>
+//        AT-S.ERROR:111:Request failed\r\n
 //   AT+S.HTTPPOST=www.example.com,/form,,0,,,,form.txt
 //     (sent)  POST /form ... Content-Type: application/x-www-form-urlencoded\r\n
 //             Content-Length: 7\r\n\r\na=1&b=2
 //   AT+S.HTTPGET=www.example.com,/page,,0,,,page.html,
 //     -> AT-S.Http Server Status Code:200\r\nAT-S.OK\r\n  (the body is in the file page.html)
-// HTTPS (certificates from scripts/make-test-certs.sh, server tests/integration/TlsPeer):
-//   AT+S.HTTPGET=www.ssllabs.com,,443,2,,,,   (leaf CN www.ssllabs.com, root CA loaded)
-//     -> AT-S.Loading:1:2\r\nAT-S.Http Server Status Code:200\r\n<body>AT-S.OK\r\n
-//   AT+S.HTTPGET=www.ssllabs.com,,443,2,,,,   (leaf CN ssllabs.com, SAN www.ssllabs.com)
-//     -> AT-S.Loading:1:2\r\nAT-S.Certificate Error:5\r\nAT-S.ERROR:111:Request failed\r\n
+// HTTPS is in HttpsTest.cpp.
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -36,8 +37,12 @@ namespace spwf::testing {
 namespace {
 
 constexpr std::string_view ok = "AT-S.OK\r\n";
-constexpr std::string_view client_error =
-    "AT-S.Http Client Error\r\nAT-S.ERROR:111:Request failed\r\n";
+constexpr std::string_view request_failed = "AT-S.ERROR:111:Request failed\r\n";
+
+/// "AT-S.Http Client Error:<number>" then the final 111 line.
+std::string client_error(unsigned number) {
+  return "AT-S.Http Client Error:" + std::to_string(number) + "\r\n" + std::string{request_failed};
+}
 
 /// What the scripted servers received, shared with their connection threads.
 class Recorder {
@@ -190,13 +195,28 @@ TEST_F(HttpTest, CompleteResponseEndsEvenWhenTheServerHoldsTheConnection) {
             "AT-S.Http Server Status Code:200\r\n" + chunked + "AT-S.OK\r\n");
 }
 
-TEST_F(HttpTest, NotFoundEndsWithOk) {
+TEST_F(HttpTest, ErrorStatusAddsServerErrorAndEndsWith111) {
+  // Spec §3.8: the real log's two lines, then (adopted) the body and 111.
   Recorder recorder;
   TcpPeer server{
       http_server(recorder, reply("HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found"))};
   start(server.port());
-  EXPECT_EQ(run("AT+S.HTTPGET=www.example.com,/missing,,0,,,,"),
-            "AT-S.Http Server Status Code:404\r\nnot foundAT-S.OK\r\n");
+  EXPECT_EQ(run("AT+S.HTTPGET=www.example.com,/missing,,0,,,,", request_failed),
+            "AT-S.Http Server Status Code:404\r\nAT-S.Http Server Error:404\r\nnot found" +
+                std::string{request_failed});
+  // With <DownFile> the body goes to the file and the command still fails.
+  EXPECT_EQ(run("AT+S.HTTPGET=www.example.com,/missing,,0,,,nf.html,", request_failed),
+            "AT-S.Http Server Status Code:404\r\nAT-S.Http Server Error:404\r\n" +
+                std::string{request_failed});
+  EXPECT_EQ(run("AT+S.FSP=nf.html,,"), "not foundAT-S.OK\r\n");
+}
+
+TEST_F(HttpTest, StatusBelow400EndsWithOk) {
+  Recorder recorder;
+  TcpPeer server{http_server(recorder, reply("HTTP/1.1 399 Odd\r\nContent-Length: 3\r\n\r\nodd"))};
+  start(server.port());
+  EXPECT_EQ(run("AT+S.HTTPGET=www.example.com,/,,0,,,,"),
+            "AT-S.Http Server Status Code:399\r\noddAT-S.OK\r\n");
 }
 
 TEST_F(HttpTest, RedirectIsReportedNotFollowed) {
@@ -223,14 +243,14 @@ TEST_F(HttpTest, ServerClosingInsideTheHeadFailsWith111) {
   Recorder recorder;
   TcpPeer server{http_server(recorder, reply("HTTP/1.1 200 OK\r\nContent-Le"))};
   start(server.port());
-  EXPECT_EQ(run("AT+S.HTTPGET=www.example.com,/,,0,,,,", client_error), client_error);
+  EXPECT_EQ(run("AT+S.HTTPGET=www.example.com,/,,0,,,,", request_failed), client_error(4));
 }
 
 TEST_F(HttpTest, GarbageInsteadOfAResponseFailsWith111) {
   Recorder recorder;
   TcpPeer server{http_server(recorder, reply("SSH-2.0-OpenSSH_9.0\r\n\r\n"))};
   start(server.port());
-  EXPECT_EQ(run("AT+S.HTTPGET=www.example.com,/,,0,,,,", client_error), client_error);
+  EXPECT_EQ(run("AT+S.HTTPGET=www.example.com,/,,0,,,,", request_failed), client_error(5));
 }
 
 TEST_F(HttpTest, SlowButProgressingServerWorks) {
@@ -262,8 +282,8 @@ TEST_F(HttpTest, SilentServerTimesOutWith111) {
     }
   })};
   start_with_config(server.port(), R"({"http_idle_timeout_ms": 300})");
-  EXPECT_EQ(run("AT+S.HTTPGET=www.example.com,/,,0,,,,", client_error),
-            "AT-S.Http Server Status Code:200\r\nonly part" + std::string{client_error});
+  EXPECT_EQ(run("AT+S.HTTPGET=www.example.com,/,,0,,,,", request_failed),
+            "AT-S.Http Server Status Code:200\r\nonly part" + client_error(7));
 }
 
 TEST_F(HttpTest, BasicAuthorizationHeader) {
@@ -350,8 +370,8 @@ TEST_F(HttpTest, Failures) {
             "AT-S.ERROR:6:Too many argument(s)\r\n");
   EXPECT_EQ(host().command("AT+S.HTTPGET=www.example.com,/,,3,,,,"),
             "AT-S.ERROR:7:Invalid argument(s)\r\n");
-  // Nobody listens on the mapped port.
-  EXPECT_EQ(host().command("AT+S.HTTPGET=www.example.com,/,,0,,,,"), client_error);
+  // Nobody listens on the mapped port: refused is 1 (spec §3.8 ✔).
+  EXPECT_EQ(host().command("AT+S.HTTPGET=www.example.com,/,,0,,,,"), client_error(1));
   // A name the resolver cannot map to an address.
   EXPECT_EQ(host().command("AT+S.HTTPPOST=,/,,0,,,,"), "AT-S.ERROR:65:DNS address failure\r\n");
   EXPECT_EQ(host().command("AT+S.WIFI=0"), "AT-S.OK\r\n");
@@ -360,113 +380,5 @@ TEST_F(HttpTest, Failures) {
             "AT-S.ERROR:44:Wait for Connection Up\r\n");
 }
 
-// ---------------------------------------------------------------------------------------------
-// HTTPS: the TLS path SOCKON uses, with <host> as the name (AN4963: CN only, SAN no rescue).
-
-class HttpsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    s_certificates = std::make_unique<TempDir>();
-    const std::string output = make_test_certificates(SPWF_MAKE_TEST_CERTS, s_certificates->path());
-    ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
-  }
-  static void TearDownTestSuite() { s_certificates.reset(); }
-  static TlsIdentity identity(std::string_view name) {
-    const auto& directory = s_certificates->path();
-    return {directory / (std::string{name} + ".pem"), directory / (std::string{name} + ".key")};
-  }
-
-  /// An HTTP vhost presenting `identity` to every client.
-  static TlsPeerOptions serving(TlsIdentity identity) {
-    TlsPeerOptions options;
-    options.default_identity = std::move(identity);
-    return options;
-  }
-  /// Starts the emulator with `names`:443 mapped to the server, the clock in 2024 and, unless
-  /// `load_ca` is false, the test root CA in the flash slot.
-  void start(std::uint16_t port, std::initializer_list<std::string_view> names,
-             bool load_ca = true) {
-    std::vector<std::string> arguments;
-    for (const auto name : names) {
-      arguments.push_back("--connect-to");
-      arguments.push_back(std::string{name} + ":443:127.0.0.1:" + std::to_string(port));
-    }
-    m_emulator = std::make_unique<EmulatorProcess>(m_temp.path() / "state", std::move(arguments));
-    m_host = std::make_unique<PtyHost>(m_emulator->pty_path());
-    m_host->read_until(factory_start_text());
-    ASSERT_EQ(m_host->command("AT+S.SCFG=console_echo,0"),
-              "AT+S.SCFG=console_echo,0\r\nAT-S.OK\r\n");
-    ASSERT_EQ(m_host->command("AT+S.TIME=1717200000"), "AT-S.OK\r\n");
-    if (load_ca) {
-      const std::string ca = read_file(s_certificates->path() / "root-ca.pem");
-      m_host->send("AT+S.TLSCERT=ca," + std::to_string(ca.size()) + "\r");
-      m_host->send(ca);
-      m_host->read_until("AT-S.OK\r\n");
-    }
-  }
-  PtyHost& host() { return *m_host; }
-  /// Sends a command and reads through `end`, with room for a handshake.
-  std::string run(std::string_view command, std::string_view end) {
-    host().send(std::string{command} + "\r");
-    return host().read_until(end, 15s);
-  }
-
-  static inline std::unique_ptr<TempDir> s_certificates;
-  TempDir m_temp;
-  std::unique_ptr<EmulatorProcess> m_emulator;
-  std::unique_ptr<PtyHost> m_host;
-};
-
-constexpr std::string_view request_failed = "AT-S.ERROR:111:Request failed\r\n";
-
-TEST_F(HttpsTest, GetWithTheCaLoadedSendsHostAsSni) {
-  TlsPeer server{serving(identity("www"))};
-  start(server.port(), {"www.ssllabs.com"});
-  EXPECT_EQ(run("AT+S.HTTPGET=www.ssllabs.com,,443,2,,,,", ok),
-            "AT-S.Loading:1:2\r\nAT-S.Http Server Status Code:200\r\n" +
-                std::string{TlsPeer::ok_body} + "AT-S.OK\r\n");
-  const auto connections = server.connections();
-  ASSERT_EQ(connections.size(), 1u);
-  EXPECT_EQ(connections[0].server_name, "www.ssllabs.com");
-  ASSERT_EQ(connections[0].requests.size(), 1u);
-  EXPECT_EQ(connections[0].requests[0],
-            "GET / HTTP/1.1\r\nHost: www.ssllabs.com\r\nConnection: close\r\n\r\n");
-}
-
-TEST_F(HttpsTest, CommonNameMustBeTheHostASubjectAltNameDoesNotRescue) {
-  // The seed site's certificate: CN ssllabs.com, SAN www.ssllabs.com (spec §8.6, AN4963).
-  TlsPeer server{serving(identity("seed"))};
-  start(server.port(), {"www.ssllabs.com", "ssllabs.com"});
-  EXPECT_EQ(run("AT+S.HTTPGET=www.ssllabs.com,/,443,2,,,,", request_failed),
-            "AT-S.Loading:1:2\r\nAT-S.Certificate Error:5\r\n" + std::string{request_failed});
-  // With <host> equal to the CN the same certificate passes; <TLS>=1 behaves as 2.
-  EXPECT_EQ(run("AT+S.HTTPGET=ssllabs.com,/,,1,,,,", ok),
-            "AT-S.Loading:1:2\r\nAT-S.Http Server Status Code:200\r\n" +
-                std::string{TlsPeer::ok_body} + "AT-S.OK\r\n");
-}
-
-TEST_F(HttpsTest, IntermediateChainPrintsSkipCaThenLoading) {
-  // The picture of the real log (spec §8.3): the leaf's issuer is not the stored CA.
-  TlsPeer server{serving(
-      {s_certificates->path() / "chain-fullchain.pem", s_certificates->path() / "chain.key"})};
-  start(server.port(), {"chain.example"});
-  EXPECT_EQ(run("AT+S.HTTPGET=chain.example,/,,2,,,,", ok),
-            "AT-S.Skip CA\r\nAT-S.Loading:1:2\r\nAT-S.Http Server Status Code:200\r\n" +
-                std::string{TlsPeer::ok_body} + "AT-S.OK\r\n");
-}
-
-TEST_F(HttpsTest, WithoutATrustedCaTheRequestFails) {
-  TlsPeer server{serving(identity("www"))};
-  start(server.port(), {"www.ssllabs.com"}, false);
-  EXPECT_EQ(run("AT+S.HTTPGET=www.ssllabs.com,/,,2,,,,", request_failed),
-            "AT-S.Certificate Error:23\r\n" + std::string{request_failed});
-}
-
-TEST_F(HttpsTest, PlainServerOnTheTlsPortIsAClientError) {
-  TcpPeer server{TcpPeer::send_and_close("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")};
-  start(server.port(), {"www.ssllabs.com"});
-  EXPECT_EQ(run("AT+S.HTTPGET=www.ssllabs.com,/,,2,,,,", request_failed),
-            std::string{client_error});
-}
 }  // namespace
 }  // namespace spwf::testing

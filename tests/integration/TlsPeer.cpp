@@ -238,8 +238,12 @@ void TlsPeer::serve(int fd) {
       pending.erase(0, end + 4);
       update(record, [&](TlsConnectionRecord& entry) { entry.requests.push_back(head); });
       const std::string host = host_header(head);
-      const bool refused =
-          connection.server_name && !equal_ignoring_case(host, *connection.server_name);
+      // A request target that is not origin-form ("GET tls/cert.pem", spec §3.8) is refused
+      // like a Host that differs from the SNI name.
+      const bool origin_form =
+          head.find(' ') != std::string::npos && head[head.find(' ') + 1] == '/';
+      const bool refused = !origin_form || (connection.server_name &&
+                                            !equal_ignoring_case(host, *connection.server_name));
       const std::string answer =
           refused ? std::string{"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"}
                   : "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +

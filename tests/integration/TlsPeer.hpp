@@ -24,7 +24,8 @@ struct TlsIdentity {
 
 /// What the server does once a connection is there.
 enum class TlsPeerMode {
-  http,   ///< handshake, then answer HTTP/1.1 requests (200, or 400 when Host != SNI)
+  http,   ///< handshake, then answer HTTP/1.1 requests (200; 400 when Host != SNI or the
+          ///< target does not start with '/')
   echo,   ///< handshake, then echo every byte
   stall,  ///< accept the TCP connection and never answer (a server stuck mid-handshake)
 };

@@ -2,7 +2,7 @@
 // access points from a --config file written by each test (echo off after boot):
 //   (boot)                        -> ... +WIND:32, 21, 35, 19, 25, +WIND:24:WiFi Up:0:192.168.1.100
 //   AT+S.SSIDTXT=SecureNet / SCFG wifi_priv_mode,2 / SCFG wifi_wpa_psk_text,<passphrase>
-//   AT+S.WIFI=0                   -> AT-S.OK, +WIND:38:WiFi Powered Down
+//   AT+S.WIFI=0                   -> AT-S.OK, +WIND:49:WPA Terminated:0, +WIND:38:WiFi Powered Down
 //   AT+S.WIFI=1                   -> AT-S.OK, +WIND:32, 21, 35, 19, 25, +WIND:51:WPA Handshake
 //                                    Complete, +WIND:24:WiFi Up:0:<lease>
 //   (wrong passphrase)            -> ... +WIND:25, +WIND:40:WiFi Deauthentication:15, then again
@@ -44,7 +44,9 @@ constexpr std::string_view k_networks = R"({
   ]
 })";
 
-constexpr std::string_view k_radio_off = "+WIND:38:WiFi Powered Down\r\n";
+// The supplicant's end comes before the radio's, in every mode (spec §3.4.1).
+constexpr std::string_view k_radio_off =
+    "+WIND:49:WPA Terminated:0\r\n+WIND:38:WiFi Powered Down\r\n";
 constexpr std::string_view k_scan_pair =
     "+WIND:21:WiFi Scanning\r\n+WIND:35:WiFi Scan Complete:00\r\n";
 

@@ -1,5 +1,6 @@
 // The codes of "AT-S.Certificate Error:<n>" (spec §7): 5 name, 23 no anchor (both confirmed),
-// the rest adopted placeholders.
+// 22 for certificates beyond the module's limits (number seen, meaning inferred), the rest
+// adopted placeholders.
 #include <gtest/gtest.h>
 
 #include "tls/CertificateErrors.hpp"
@@ -15,6 +16,7 @@ TEST(CertificateErrors, TableOfSpecSection7) {
   EXPECT_EQ(certificate_error(Verdict::expired).code, 10);
   EXPECT_EQ(certificate_error(Verdict::not_yet_valid).code, 9);
   EXPECT_EQ(certificate_error(Verdict::bad_signature).code, 7);
+  EXPECT_EQ(certificate_error(Verdict::unsupported_certificate).code, 22);
   EXPECT_EQ(certificate_error(Verdict::other).code, 1);
 }
 
@@ -25,7 +27,7 @@ TEST(CertificateErrors, OnlyNameAndMissingCaAreConfirmed) {
     EXPECT_EQ(entry.confirmed, expected) << entry.meaning;
     EXPECT_FALSE(entry.meaning.empty());
   }
-  EXPECT_EQ(certificate_error_table().size(), 8u);
+  EXPECT_EQ(certificate_error_table().size(), 9u);
 }
 
 }  // namespace
