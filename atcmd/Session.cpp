@@ -300,6 +300,11 @@ void Session::write_raw(std::string_view bytes) {
   emit(bytes);
 }
 
+asio::awaitable<void> Session::flush_and_wait_for_host() {
+  flush();
+  co_await m_transport.drained(limits::relay_unread);
+}
+
 void Session::flush() {
   if (m_output.empty()) return;
   trace::bytes(trace::Channel::module_to_host, m_output);

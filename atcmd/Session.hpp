@@ -49,6 +49,9 @@ class Session {
   void write_raw(std::string_view bytes);
   /// Sends what is buffered to the host now (long-running commands stream their output).
   void flush();
+  /// Sends what is buffered and waits until the host has read all but limits::relay_unread
+  /// bytes of it: a relay of unbounded length (an HTTP body) goes at the host's pace.
+  boost::asio::awaitable<void> flush_and_wait_for_host();
   /// Takes the next piece of the payload that follows the command's CR: at most `remaining`
   /// bytes, those already received or else the next that arrive (never empty); nullopt if the
   /// transport ended first. The view is valid until the session reads again. Waits as long as

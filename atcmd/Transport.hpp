@@ -23,6 +23,10 @@ class Transport {
   /// Queues bytes for the host, in order; never blocks the caller. Bytes produced while no host
   /// is attached follow the transport's documented policy.
   virtual void write(std::string_view bytes) = 0;
+  /// Waits until fewer than `below` written bytes wait for the host to read them (or no host is
+  /// attached to read them): lets a long relay (an HTTP body) go at the host's pace instead of
+  /// queueing without bound. Transports that cannot tell return at once.
+  virtual boost::asio::awaitable<void> drained(std::size_t /*below*/) { co_return; }
 };
 
 }  // namespace spwf::atcmd

@@ -65,7 +65,7 @@ void log_completion(std::exception_ptr failure) {
 
 PtyTransport::PtyTransport(asio::any_io_executor executor,
                            std::optional<std::filesystem::path> link)
-    : m_master(executor), m_poll_timer(executor), m_link(std::move(link)) {
+    : m_master(executor), m_poll_timer(executor), m_room(executor), m_link(std::move(link)) {
   m_master.assign(open_master(m_slave_path));
   // Writes are tried at once without blocking; only what the pty cannot take yet is queued.
   m_master.non_blocking(true);
@@ -109,6 +109,7 @@ void PtyTransport::on_attached() {
 void PtyTransport::on_detached() {
   if (!m_attached) return;
   m_attached = false;
+  m_room.cancel();
   m_pending_write.reset();
   m_in_flight.clear();
   discard_unread_output();
@@ -181,6 +182,7 @@ asio::awaitable<void> PtyTransport::drain() {
     const std::size_t written = m_master.write_some(asio::buffer(m_in_flight), error);
     if (!error) {
       m_in_flight.erase(0, written);
+      m_room.cancel();
       continue;
     }
     if (error != asio::error::would_block && error != asio::error::try_again) {
@@ -192,6 +194,14 @@ asio::awaitable<void> PtyTransport::drain() {
     if (m_attached && !slave_open()) on_detached();
   }
   m_writing = false;
+  m_room.cancel();
+}
+
+asio::awaitable<void> PtyTransport::drained(std::size_t below) {
+  while (m_attached && queued_output() >= below) {
+    m_room.expires_at(asio::steady_timer::time_point::max());
+    co_await m_room.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
 }
 
 }  // namespace spwf::emulator

@@ -46,6 +46,7 @@ class PtyTransport : public atcmd::Transport {
   boost::asio::awaitable<std::size_t> read_some(std::span<char> buffer) override;
   std::size_t read_available(std::span<char> buffer) override;
   void write(std::string_view bytes) override;
+  boost::asio::awaitable<void> drained(std::size_t below) override;
 
  private:
   bool slave_open();
@@ -57,6 +58,7 @@ class PtyTransport : public atcmd::Transport {
 
   boost::asio::posix::stream_descriptor m_master;
   boost::asio::steady_timer m_poll_timer;
+  boost::asio::steady_timer m_room;  ///< never expires; cancelled when the host takes output
   std::string m_slave_path;
   std::optional<std::filesystem::path> m_link;
   bool m_attached = false;

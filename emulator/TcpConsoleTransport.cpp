@@ -89,7 +89,8 @@ TcpConsoleTransport::TcpConsoleTransport(asio::any_io_executor executor, const s
       m_acceptor(executor),
       m_input_signal(executor, asio::steady_timer::time_point::max()),
       m_room_signal(executor, asio::steady_timer::time_point::max()),
-      m_output_signal(executor, asio::steady_timer::time_point::max()) {
+      m_output_signal(executor, asio::steady_timer::time_point::max()),
+      m_sent_signal(executor, asio::steady_timer::time_point::max()) {
   const auto endpoint = listen_endpoint(executor, host, port);
   try {
     m_acceptor.open(endpoint.protocol());
@@ -171,6 +172,12 @@ void TcpConsoleTransport::write(std::string_view bytes) {
   }
 }
 
+asio::awaitable<void> TcpConsoleTransport::drained(std::size_t below) {
+  while (m_host_connected && !m_shut_down && m_output.size() + m_sending.size() >= below) {
+    co_await wait_for_change(m_sent_signal);
+  }
+}
+
 asio::awaitable<void> TcpConsoleTransport::wait_for_change(asio::steady_timer& signal) {
   // The timer never expires; cancel() from the other side is the wake-up. Single-threaded, so a
   // condition checked just before this call cannot change before the wait is registered.
@@ -218,6 +225,7 @@ asio::awaitable<void> TcpConsoleTransport::serve_host(tcp::socket socket) {
   socket.close(error);
   m_host_socket = nullptr;
   m_host_connected = false;
+  m_sent_signal.cancel();
   m_host_sent_all = false;
   m_answers_done = false;
   m_output.reset();  // unsent bytes for the host that left are lost with it
@@ -261,6 +269,7 @@ asio::awaitable<void> TcpConsoleTransport::send_loop(tcp::socket& socket) {
     auto [error, written] = co_await asio::async_write(socket, asio::buffer(m_sending), use_tuple);
     (void)written;
     m_sending.clear();
+    m_sent_signal.cancel();
     if (error || m_shut_down) co_return;
   }
 }

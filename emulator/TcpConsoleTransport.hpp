@@ -70,6 +70,7 @@ class TcpConsoleTransport final : public atcmd::Transport {
   std::size_t read_available(std::span<char> buffer) override;
   /// Queues bytes for the host, following the output policy above.
   void write(std::string_view bytes) override;
+  asio::awaitable<void> drained(std::size_t below) override;
 
  private:
   /// Suspends until `signal.cancel()` is called (or the caller's coroutine is cancelled): a
@@ -86,6 +87,7 @@ class TcpConsoleTransport final : public atcmd::Transport {
   asio::steady_timer m_input_signal;   ///< read_some waits here for host bytes
   asio::steady_timer m_room_signal;    ///< the receive loop waits here for input room
   asio::steady_timer m_output_signal;  ///< the send loop waits here for output
+  asio::steady_timer m_sent_signal;    ///< drained() waits here for the host to take output
   asio::ip::tcp::socket* m_host_socket =
       nullptr;            ///< the connected host's socket, owned by serve_host
   std::string m_input;    ///< received from the host, not yet read by the Session

@@ -165,6 +165,7 @@ asio::awaitable<HttpError> http_exchange(asio::any_io_executor executor, const H
         stream->close();
         co_return HttpError::sink_refused;
       }
+      if (!step.body.empty()) co_await sink.ready();
       if (reader.message_complete()) {
         trace::event(trace::Channel::network, "http " + target + " response complete");
         stream->close();

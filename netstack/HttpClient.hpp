@@ -63,6 +63,9 @@ class HttpResponseSink {
   virtual void status(unsigned code) = 0;
   /// Raw body bytes in arrival order; false stops the transfer (sink_refused).
   virtual bool body(std::string_view bytes) = 0;
+  /// Waits until the sink can take more: the next read from the server waits for it, so a body
+  /// is relayed at the pace of whoever reads it (the host on the console) and never piles up.
+  virtual boost::asio::awaitable<void> ready() { co_return; }
 };
 
 /// The module's request bytes (Beast serialises them).

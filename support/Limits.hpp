@@ -19,6 +19,10 @@ inline constexpr std::size_t held_payload = 64 * 1024;
 /// largest UDP datagram over IPv4, so a UDP write up to that size stays one datagram (§9 Q26).
 inline constexpr std::size_t socket_write_piece = 65507;
 
+/// A relay of unbounded length (an HTTP body to the console) waits while this much output is
+/// still unread by the host, so it runs at the host's pace (as the module's UART does).
+inline constexpr std::size_t relay_unread = 64 * 1024;
+
 /// How long a SOCKW may wait for room in a socket whose peer stopped reading before it answers
 /// AT-S.ERROR:79 (spec §2.11: hosts give a send 10 s).
 inline constexpr std::chrono::milliseconds socket_send_timeout{10000};

@@ -62,6 +62,11 @@ class CommandSink : public net::HttpResponseSink {
     }
   }
 
+  boost::asio::awaitable<void> ready() override {
+    // The console gets the body at the host's pace; the server is held back meanwhile.
+    if (m_down_file.empty()) co_await m_context.session().flush_and_wait_for_host();
+  }
+
   bool body(std::string_view bytes) override {
     if (m_down_file.empty()) {
       m_context.raw(bytes);

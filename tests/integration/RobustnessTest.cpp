@@ -13,8 +13,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "tests/integration/EmulatorProcess.hpp"
@@ -22,6 +25,16 @@
 
 namespace spwf::testing {
 namespace {
+
+/// The resident memory of a process in kB, from /proc/<pid>/status.
+long resident_kb(pid_t pid) {
+  std::ifstream status{"/proc/" + std::to_string(pid) + "/status"};
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
 
 bool icmp_sockets_permitted() {
   std::ifstream range_file{"/proc/sys/net/ipv4/ping_group_range"};
@@ -174,6 +187,58 @@ TEST_F(RobustnessTest, SocketBuffersComeFromTheModulesHeap) {
   EXPECT_EQ(host().command("AT+S.STS=free_heap"), "AT-S.Var:free_heap=61440\r\nAT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.STS=min_heap"), "AT-S.Var:min_heap=9892\r\nAT-S.OK\r\n");
   ASSERT_EQ(host().command("AT+S.SCFG=console_verbose,2"), "AT-S.OK:61440:10\r\n");
+}
+
+// A body larger than anything the emulator should hold, to a host that does not read yet:
+//   AT+S.HTTPGET=127.0.0.1,/,<port>,0,,,, -> AT-S.Http Server Status Code:200, then the body goes
+//   at the host's pace: the server is held back (its send times out) while the emulator's memory
+//   stays small; then the host reads all 64 MiB and AT-S.OK.
+TEST_F(RobustnessTest, AnHttpBodyIsRelayedAtTheHostsPace) {
+  constexpr std::size_t body_size = 64u << 20;
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool held_back = false;
+  TcpPeer server{[&](int fd) {
+    std::string request;
+    char buffer[4096];
+    while (request.find("\r\n\r\n") == std::string::npos) {
+      const ssize_t count = ::recv(fd, buffer, sizeof buffer, 0);
+      if (count <= 0) return;
+      request.append(buffer, static_cast<std::size_t>(count));
+    }
+    const timeval timeout{1, 0};  // a send that cannot go on for 1 s: the reader holds back
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body_size) +
+                      "\r\nConnection: close\r\n\r\n");
+    const std::string chunk(65536, 'b');
+    for (std::size_t sent = 0; sent < body_size;) {
+      const ssize_t count =
+          ::send(fd, chunk.data(), std::min(chunk.size(), body_size - sent), MSG_NOSIGNAL);
+      if (count > 0) {
+        sent += static_cast<std::size_t>(count);
+      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        std::lock_guard lock{mutex};
+        held_back = true;
+        changed.notify_all();
+      } else {
+        return;
+      }
+    }
+  }};
+  start();
+  host().send("AT+S.HTTPGET=127.0.0.1,/," + std::to_string(server.port()) + ",0,,,,\r");
+  {
+    std::unique_lock lock{mutex};
+    ASSERT_TRUE(changed.wait_for(lock, 30s, [&] { return held_back; }))
+        << "the server was never held back: the emulator took the body regardless of the host";
+  }
+  EXPECT_LT(resident_kb(m_emulator->pid()), 32 * 1024) << "the emulator holds the body";
+  EXPECT_EQ(host().read_until("AT-S.Http Server Status Code:200\r\n", 10s),
+            "AT-S.Http Server Status Code:200\r\n");
+  const std::string body = host().read_exactly(body_size, 60s);
+  EXPECT_EQ(body.size(), body_size);
+  EXPECT_EQ(body.find_first_not_of('b'), std::string::npos);
+  EXPECT_EQ(host().read_until("AT-S.OK\r\n", 10s), "AT-S.OK\r\n");
 }
 
 }  // namespace
