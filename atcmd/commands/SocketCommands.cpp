@@ -67,14 +67,6 @@ asio::awaitable<AtError> socket_open(CommandContext& context) {
   } else {
     request.kind = net::StreamKind::tls;
   }
-  // The receive buffer (and a TLS session) come from the module's heap (spec §3.5.1 step 3).
-  const std::size_t heap_cost =
-      HeapModel::socket_cost(request.capacity, request.kind == net::StreamKind::tls);
-  if (heap_cost > state.heap().free()) {
-    log::warn("SOCKON: the module's heap has " + std::to_string(state.heap().free()) +
-              " bytes free, the socket needs " + std::to_string(heap_cost) + ": Low Memory");
-    co_return AtError::low_memory;
-  }
   net::StreamWrapper wrap;
   if (request.kind == net::StreamKind::tls) {
     // Firmware 1.1.0 allows two TLS clients at once; a third fails before any TLS line (§9 Q25).
@@ -86,6 +78,15 @@ asio::awaitable<AtError> socket_open(CommandContext& context) {
     // The module's name rule for SOCKON (spec §3.5.1); the rest is shared with HTTPGET/POST.
     auto settings = tls_client_settings(context, host, tls::sockon_server_name(host, kind));
     wrap = net::tls_client_wrapper(std::move(settings), state.settings().connect_timeout);
+  }
+  // The receive buffer (and a TLS session) come from the module's heap (spec §3.5.1 step 3; after
+  // the TLS client count, §9 Q25).
+  const std::size_t heap_cost =
+      HeapModel::socket_cost(request.capacity, request.kind == net::StreamKind::tls);
+  if (heap_cost > state.heap().free()) {
+    log::warn("SOCKON: the module's heap has " + std::to_string(state.heap().free()) +
+              " bytes free, the socket needs " + std::to_string(heap_cost) + ": Low Memory");
+    co_return AtError::low_memory;
   }
   auto outcome = co_await sockets.open(std::move(request), std::move(wrap));
   if (auto* failure = std::get_if<net::NetError>(&outcome)) co_return to_at_error(*failure);
