@@ -89,7 +89,7 @@ ModuleState::ModuleState(boost::asio::any_io_executor executor, config::Emulator
       m_settings(std::move(settings)),
       m_flash(flash),
       m_config(m_settings.identity),
-      m_files(m_flash.directory() / "fs"),
+      m_files(m_flash.state(), "fs"),
       m_mapper(m_settings),
       m_link(executor, m_settings, pacing, [this](const net::NetEvent& event) { forward(event); }),
       m_sockets(executor, m_mapper, m_settings.connect_timeout,

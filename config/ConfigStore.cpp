@@ -7,6 +7,8 @@
 #include <charconv>
 #include <utility>
 
+#include "config/JsonBytes.hpp"
+
 namespace spwf::config {
 namespace {
 
@@ -137,7 +139,7 @@ nlohmann::json ConfigStore::to_json() const {
   auto saved = nlohmann::json::object();
   for (const auto& spec : configuration_variables()) {
     if (is_factory_identity(spec.name)) continue;
-    saved[std::string(spec.name)] = m_values.find(spec.name)->second;
+    saved[std::string(spec.name)] = bytes_to_json(m_values.find(spec.name)->second);
   }
   return saved;
 }
@@ -152,11 +154,11 @@ std::optional<std::string> ConfigStore::load_json(const nlohmann::json& saved) {
     if (is_factory_identity(name)) {
       return "\"" + name + "\": factory identity variables are not saved";
     }
-    if (!value.is_string()) return "\"" + name + "\": value is not a string";
-    const auto& text = value.get_ref<const std::string&>();
-    auto normalised = normalise_value(*spec, text);
+    const auto bytes = bytes_from_json(value);
+    if (!bytes) return "\"" + name + "\": value is neither a string nor {\"hex\": \"...\"}";
+    auto normalised = normalise_value(*spec, *bytes);
     if (normalised.error) {
-      return "\"" + name + "\": invalid value \"" + text + "\"" +
+      return "\"" + name + "\": invalid value " + bytes_to_json(*bytes).dump() +
              (*normalised.error == ValueError::too_long ? " (too long)" : "");
     }
     accepted.emplace_back(name, std::move(normalised.text));

@@ -47,7 +47,8 @@ class ConfigStore {
 
   /// FCFG: every variable back to its factory value except the nv_* identity.
   void reset_to_factory();
-  /// The variables WCFG saves (everything except nv_*), as a JSON object name -> printed value.
+  /// The variables WCFG saves (everything except nv_*), as a JSON object name -> printed value
+  /// (in the byte-exact form of config/JsonBytes.hpp).
   nlohmann::json to_json() const;
   /// Loads saved values over the factory values. Returns an error text naming the first bad
   /// entry (unknown name, wrong type, invalid value) and leaves the store unchanged then.

@@ -13,7 +13,7 @@
 #include <initializer_list>
 #include <limits>
 
-#include "config/AtomicFile.hpp"
+#include "config/StateDirectory.hpp"
 
 namespace spwf::config {
 namespace {

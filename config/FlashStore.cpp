@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <utility>
 
-#include "config/AtomicFile.hpp"
+#include "support/Log.hpp"
 
 namespace spwf::config {
 namespace {
@@ -24,57 +24,26 @@ constexpr std::string_view k_config_file = "config.json";
                      "; start with --factory-reset to discard the saved configuration");
 }
 
-// Leftovers of atomic_write from a crash between write and rename ("config.json.tmp-<pid>-<n>").
-// They never replaced the target, so they hold nothing worth keeping.
-void remove_stale_temporaries(const std::filesystem::path& directory) {
-  std::error_code error;
-  const std::string prefix = std::string(k_config_file) + ".tmp-";
-  for (std::filesystem::directory_iterator entry(directory, error), end; !error && entry != end;
-       entry.increment(error)) {
-    if (entry->path().filename().string().starts_with(prefix)) {
-      std::error_code ignored;
-      std::filesystem::remove(entry->path(), ignored);
-    }
-  }
-}
-
-// A blob path must stay below the state directory.
-bool is_contained(const std::filesystem::path& relative) {
-  if (relative.empty() || relative.is_absolute()) return false;
-  for (const auto& part : relative) {
-    if (part == "..") return false;
-  }
-  return true;
-}
+// Where the TLS slots live (the earlier temporaries beside them are cleaned up at start).
+constexpr std::string_view k_tls_directory = "tls";
 
 }  // namespace
 
-FlashStore::FlashStore(std::filesystem::path state_dir) : m_dir(std::move(state_dir)) {
-  std::error_code error;
-  std::filesystem::create_directories(m_dir, error);
-  if (!error && !std::filesystem::is_directory(m_dir, error) && !error) {
-    error = std::make_error_code(std::errc::not_a_directory);
-  }
-  if (error) {
-    throw StartupError(m_dir.string() + ": cannot use the state directory: " + error.message());
-  }
-  remove_stale_temporaries(m_dir);
+FlashStore::FlashStore(std::filesystem::path state_dir) : m_state(std::move(state_dir)) {
+  m_state.remove_legacy_temporaries({});
+  m_state.remove_legacy_temporaries(std::string(k_tls_directory));
 }
 
 std::filesystem::path FlashStore::config_path() const {
-  return m_dir / k_config_file;
+  return m_state.root() / k_config_file;
 }
 
 std::optional<nlohmann::json> FlashStore::load_config() const {
   const auto path = config_path();
-  std::error_code error;
-  const bool exists = std::filesystem::exists(path, error);
-  if (error) throw_unusable(path, "cannot be checked: " + error.message());
-  if (!exists) return std::nullopt;
-
   std::string text;
-  if (auto read_error = read_file(path, text)) {
-    throw_unusable(path, "cannot be read: " + read_error.message());
+  if (auto error = m_state.read(std::string(k_config_file), text)) {
+    if (error == std::errc::no_such_file_or_directory) return std::nullopt;
+    throw_unusable(path, "cannot be read: " + error.message());
   }
   nlohmann::json document;
   try {
@@ -106,40 +75,40 @@ std::error_code FlashStore::save_config(const nlohmann::json& values) {
       {"version", k_format_version},
       {"variables", values},
   };
-  return atomic_write(config_path(), document.dump(2) + "\n");
+  std::string text;
+  try {
+    // Strings reach here in the byte-exact form of JsonBytes.hpp, so dump cannot meet invalid
+    // UTF-8; should it ever, WCFG fails (error 101) instead of ending the process.
+    text = document.dump(2) + "\n";
+  } catch (const nlohmann::json::exception& failure) {
+    log::error(config_path().string() + ": cannot be written: " + failure.what());
+    return std::make_error_code(std::errc::illegal_byte_sequence);
+  }
+  return m_state.write(std::string(k_config_file), text);
 }
 
 std::error_code FlashStore::erase_config() {
-  std::error_code error;
-  std::filesystem::remove(config_path(), error);  // a missing file is not an error
-  if (!error) remove_stale_temporaries(m_dir);
+  const auto error = m_state.remove(std::string(k_config_file));
+  if (error == std::errc::no_such_file_or_directory) return {};  // nothing saved: not an error
   return error;
 }
 
 std::error_code FlashStore::write_blob(const std::filesystem::path& relative,
                                        std::string_view content) {
-  if (!is_contained(relative)) return std::make_error_code(std::errc::invalid_argument);
-  const auto path = m_dir / relative;
-  std::error_code error;
-  std::filesystem::create_directories(path.parent_path(), error);
-  if (error) return error;
-  return atomic_write(path, content);
+  if (relative.has_parent_path()) {
+    if (auto error = m_state.create_directories(relative.parent_path())) return error;
+  }
+  return m_state.write(relative, content);
 }
 
 std::optional<std::string> FlashStore::read_blob(const std::filesystem::path& relative) const {
-  if (!is_contained(relative)) return std::nullopt;
   std::string content;
-  if (read_file(m_dir / relative, content)) return std::nullopt;
+  if (m_state.read(relative, content)) return std::nullopt;
   return content;
 }
 
 std::error_code FlashStore::remove_blob(const std::filesystem::path& relative) {
-  if (!is_contained(relative)) return std::make_error_code(std::errc::invalid_argument);
-  std::error_code error;
-  if (!std::filesystem::remove(m_dir / relative, error) && !error) {
-    error = std::make_error_code(std::errc::no_such_file_or_directory);
-  }
-  return error;
+  return m_state.remove(relative);
 }
 
 std::filesystem::path default_state_directory() {

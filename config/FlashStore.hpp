@@ -5,18 +5,12 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <system_error>
 
-namespace spwf::config {
+#include "config/StateDirectory.hpp"
 
-/// Thrown at start-up when the saved state cannot be used; the message names the file and says
-/// how to recover (--factory-reset). Never thrown after start-up.
-class StartupError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace spwf::config {
 
 /// The state directory and the files the emulated flash keeps in it.
 class FlashStore {
@@ -24,7 +18,9 @@ class FlashStore {
   /// Uses (and creates, if missing) the state directory. Throws StartupError if it cannot.
   explicit FlashStore(std::filesystem::path state_dir);
 
-  const std::filesystem::path& directory() const { return m_dir; }
+  const std::filesystem::path& directory() const { return m_state.root(); }
+  /// Every access to the files of the state directory goes through this.
+  const StateDirectory& state() const { return m_state; }
   /// Path of the saved configuration file.
   std::filesystem::path config_path() const;
 
@@ -43,7 +39,7 @@ class FlashStore {
   std::error_code remove_blob(const std::filesystem::path& relative);
 
  private:
-  std::filesystem::path m_dir;
+  StateDirectory m_state;
 };
 
 /// Default state directory: $XDG_STATE_HOME/spwf04emu or ~/.local/state/spwf04emu.

@@ -7,9 +7,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "config/AtomicFile.hpp"
-#include "config/FlashStore.hpp"
-
 namespace spwf::config {
 namespace {
 
@@ -95,21 +92,21 @@ std::error_code make_error_code(FileError error) {
   return {static_cast<int>(error), file_error_category()};
 }
 
-ModuleFileSystem::ModuleFileSystem(std::filesystem::path root, FileSystemLimits limits)
-    : m_limits(limits) {
+ModuleFileSystem::ModuleFileSystem(StateDirectory state, const std::filesystem::path& base,
+                                   FileSystemLimits limits)
+    : m_state(std::move(state)), m_limits(limits) {
   m_volumes[application_volume].read_only = true;
-  m_volumes[user_volume].directory = root / "user";
+  m_volumes[user_volume].directory = base / "user";
   m_volumes[user_volume].capacity = m_limits.user_bytes;
-  m_volumes[external_volume].directory = root / "ext";
+  m_volumes[external_volume].directory = base / "ext";
   m_volumes[external_volume].capacity = m_limits.external_bytes;
   for (Volume& volume : m_volumes) {
     if (!volume.directory) continue;
-    std::error_code error;
-    std::filesystem::create_directories(*volume.directory, error);
-    if (error) {
-      throw StartupError(volume.directory->string() +
+    if (auto error = m_state.create_directories(*volume.directory)) {
+      throw StartupError((m_state.root() / *volume.directory).string() +
                          ": cannot use the file-system volume: " + error.message());
     }
+    m_state.remove_legacy_temporaries(*volume.directory);
     rescan(volume);
   }
 }
@@ -124,33 +121,18 @@ void ModuleFileSystem::power_on(std::uint64_t ram_disk_bytes) {
   ram.capacity = ram_disk_bytes;
 }
 
-// Reads a persistent volume's index from its directory. Leftover temporaries of an interrupted
-// atomic write never replaced their target and are removed; files that are not "<valid>.dat"
-// (put there by hand) are ignored, as is a second spelling of a name already seen.
+// Reads a persistent volume's index from its directory. Only regular files named "<valid>.dat"
+// count; anything else (put there by hand, a link, a directory) is ignored, as is a second
+// spelling of a name already seen.
 void ModuleFileSystem::rescan(Volume& volume) {
   volume.files.clear();
-  std::error_code error;
-  std::vector<std::filesystem::directory_entry> entries;
-  for (std::filesystem::directory_iterator it(*volume.directory, error), end; !error && it != end;
-       it.increment(error)) {
-    entries.push_back(*it);
-  }
-  std::sort(entries.begin(), entries.end(),
-            [](const auto& left, const auto& right) { return left.path() < right.path(); });
-  for (const auto& entry : entries) {
-    const std::string file_name = entry.path().filename().string();
-    if (file_name.find(".dat.tmp-") != std::string::npos) {
-      std::error_code ignored;
-      std::filesystem::remove(entry.path(), ignored);
-      continue;
-    }
-    if (!file_name.ends_with(k_data_suffix)) continue;
-    const std::string name = file_name.substr(0, file_name.size() - k_data_suffix.size());
-    std::error_code status_error;
-    if (!is_valid_name(name) || !entry.is_regular_file(status_error) || status_error) continue;
-    const auto size = entry.file_size(status_error);
-    if (status_error) continue;
-    volume.files.try_emplace(lower_case(name), StoredFile{name, size, {}});
+  std::vector<StateFile> stored;
+  m_state.list_files(*volume.directory, stored);
+  for (const auto& file : stored) {
+    if (!file.name.ends_with(k_data_suffix)) continue;
+    const std::string name = file.name.substr(0, file.name.size() - k_data_suffix.size());
+    if (!is_valid_name(name)) continue;
+    volume.files.try_emplace(lower_case(name), StoredFile{name, file.size, {}});
   }
 }
 
@@ -214,9 +196,9 @@ std::error_code ModuleFileSystem::append(std::string_view name, std::string_view
   }
   std::string content;
   const auto path = data_path(volume, spelling);
-  if (existing != volume.files.end() && read_file(path, content)) return storage_failure();
+  if (existing != volume.files.end() && m_state.read(path, content)) return storage_failure();
   content.append(data);
-  if (atomic_write(path, content)) return storage_failure();
+  if (m_state.write(path, content)) return storage_failure();
   volume.files[location.key] = StoredFile{spelling, content.size(), {}};
   return {};
 }
@@ -231,7 +213,7 @@ std::error_code ModuleFileSystem::read(std::string_view name, std::string& conte
     content = found->second.content;
     return {};
   }
-  if (read_file(data_path(volume, found->second.spelling), content)) return storage_failure();
+  if (m_state.read(data_path(volume, found->second.spelling), content)) return storage_failure();
   return {};
 }
 
@@ -249,9 +231,7 @@ std::error_code ModuleFileSystem::remove(std::string_view name) {
   const auto found = volume.files.find(location.key);
   if (found == volume.files.end()) return make_error_code(FileError::not_found);
   if (volume.directory) {
-    std::error_code error;
-    std::filesystem::remove(data_path(volume, found->second.spelling), error);
-    if (error) return storage_failure();
+    if (m_state.remove(data_path(volume, found->second.spelling))) return storage_failure();
   }
   volume.files.erase(found);
   return {};
@@ -278,10 +258,7 @@ std::error_code ModuleFileSystem::rename(std::string_view from, std::string_view
   }
   StoredFile file = std::move(found->second);
   if (volume.directory) {
-    std::error_code error;
-    std::filesystem::rename(data_path(volume, file.spelling), data_path(volume, target_name),
-                            error);
-    if (error) {
+    if (m_state.rename(data_path(volume, file.spelling), data_path(volume, target_name))) {
       found->second = std::move(file);
       return storage_failure();
     }
@@ -343,9 +320,7 @@ std::error_code ModuleFileSystem::unmount(unsigned volume, UnmountMode mode) {
       // Read the directory afresh so files changed behind our back are erased too.
       if (!chosen.mounted) rescan(chosen);
       for (auto it = chosen.files.begin(); it != chosen.files.end();) {
-        std::error_code error;
-        std::filesystem::remove(data_path(chosen, it->second.spelling), error);
-        if (error) return storage_failure();
+        if (m_state.remove(data_path(chosen, it->second.spelling))) return storage_failure();
         it = chosen.files.erase(it);
       }
     }

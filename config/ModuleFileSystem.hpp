@@ -3,10 +3,10 @@
 //
 // Volumes, selected by a "<n>:" prefix on a name:
 //   0: the application volume — read-only, empty in the emulator (writes fail as "cannot open").
-//   1: the user flash volume — every name without a prefix; persistent under <root>/user/,
-//      capacity 1 MiB by default.
+//   1: the user flash volume — every name without a prefix; persistent under <base>/user/ of the
+//      state directory, capacity 1 MiB by default.
 //   2: the RAM disk — in memory only, capacity ramdisk_memsize KB, emptied at every power-on.
-//   3: the external volume — persistent under <root>/ext/, capacity 4 MiB by default.
+//   3: the external volume — persistent under <base>/ext/, capacity 4 MiB by default.
 //
 // Names: after the optional prefix one leading '/' is dropped ("/a", "a" and "1:/a" are the same
 // file). What remains must be 1..64 bytes, must not be made of dots only, and must not contain
@@ -14,9 +14,10 @@
 // module's volumes are flat, so no name can ever reach a directory other than its volume's.
 // Matching ignores ASCII case, as FAT does; a file keeps the spelling it was created with.
 //
-// Persistent files are stored as "<name>.dat" in the volume's directory and every change is
-// atomic (write-temp-then-rename, or a rename). Capacity is counted in bytes of file content
-// (no cluster rounding).
+// Persistent files are stored as "<name>.dat" in the volume's directory, every access goes
+// through the StateDirectory (no link is followed or listed, temporaries live elsewhere) and every
+// change is atomic (write-temp-then-rename, or a rename). Capacity is counted in bytes of file
+// content (no cluster rounding).
 
 #include <cstdint>
 #include <filesystem>
@@ -27,6 +28,8 @@
 #include <system_error>
 #include <type_traits>
 #include <vector>
+
+#include "config/StateDirectory.hpp"
 
 namespace spwf::config {
 
@@ -74,8 +77,10 @@ class ModuleFileSystem {
   /// Longest accepted name (without prefix and leading '/').
   static constexpr std::size_t max_name_length = 64;
 
-  /// Uses (creating if needed) <root>/user and <root>/ext. Throws StartupError if it cannot.
-  explicit ModuleFileSystem(std::filesystem::path root, FileSystemLimits limits = {});
+  /// Uses (creating if needed) <base>/user and <base>/ext of the state directory. Throws
+  /// StartupError if it cannot.
+  ModuleFileSystem(StateDirectory state, const std::filesystem::path& base,
+                   FileSystemLimits limits = {});
 
   /// Power-on or reset: every volume mounted, the RAM disk emptied and resized, the persistent
   /// volumes read again from their directories.
@@ -113,7 +118,7 @@ class ModuleFileSystem {
     std::string content;  // RAM disk only
   };
   struct Volume {
-    std::optional<std::filesystem::path> directory;  // nullopt: in memory
+    std::optional<std::filesystem::path> directory;  // below the state directory; nullopt: RAM
     std::uint64_t capacity = 0;
     bool read_only = false;
     bool mounted = true;
@@ -131,6 +136,7 @@ class ModuleFileSystem {
   void rescan(Volume& volume);
   std::filesystem::path data_path(const Volume& volume, const std::string& spelling) const;
 
+  StateDirectory m_state;
   FileSystemLimits m_limits;
   Volume m_volumes[volume_count];
 };

@@ -168,8 +168,13 @@ asio::awaitable<void> WifiLink::run_station(RadioSettings settings, std::uint64_
   }
 }
 
+// The result of the first step is a named local on purpose: g++ 12.2 miscompiled this coroutine
+// when its body declared no variable and began with `if (!co_await step(...)) co_return;` — the
+// resume function read the frame's resume index from bytes the ramp never wrote, so the first
+// resume executed ud2 (SIGILL) whenever a miniAP started.
 asio::awaitable<void> WifiLink::run_access_point(RadioSettings settings, std::uint64_t generation) {
-  if (!co_await step(k_association_time, generation)) co_return;
+  const bool current = co_await step(k_association_time, generation);
+  if (!current) co_return;
   m_state = 8;
   raise(AccessPointStarted{settings.ssid});
   m_ip = {settings.static_address, settings.static_netmask, settings.static_address,

@@ -7,9 +7,9 @@
 
 #include <fstream>
 
-#include "config/AtomicFile.hpp"
 #include "config/ConfigStore.hpp"
 #include "config/FlashStore.hpp"
+#include "config/StateDirectory.hpp"
 #include "tests/config/TempDirectory.hpp"
 
 namespace spwf::config {
@@ -129,6 +129,40 @@ TEST(FlashStoreTest, StrayTemporaryFromACrashIsIgnoredAndRemoved) {
   ASSERT_TRUE(loaded.has_value());
   EXPECT_EQ(*loaded, (nlohmann::json{{"blink_led", "0"}}));
   EXPECT_FALSE(std::filesystem::exists(stray));
+}
+
+// Leftovers of a kill: temporaries in tmp/ and, from the earlier scheme, beside config.json and
+// the TLS slots ("tls/ca.tmp-<pid>-<n>") are all removed at start; the slots themselves stay.
+TEST(FlashStoreTest, TemporariesOfEveryLocationAreRemovedAtStart) {
+  const TempDirectory directory;
+  {
+    FlashStore store(directory.path());
+    ASSERT_FALSE(store.write_blob("tls/ca", "CA"));
+  }
+  write_plain(directory.path() / "tls" / "ca.tmp-4242-0", "half");
+  write_plain(directory.path() / "tls" / "key.tmp-17-35", "half");
+  write_plain(directory.path() / "tmp" / "4242-1", "half");
+  const FlashStore store(directory.path());
+  EXPECT_FALSE(std::filesystem::exists(directory.path() / "tls" / "ca.tmp-4242-0"));
+  EXPECT_FALSE(std::filesystem::exists(directory.path() / "tls" / "key.tmp-17-35"));
+  EXPECT_FALSE(std::filesystem::exists(directory.path() / "tmp" / "4242-1"));
+  EXPECT_EQ(store.read_blob("tls/ca"), "CA");
+}
+
+// A link planted as config.json or as a slot is never followed.
+TEST(FlashStoreTest, LinksInTheStateDirectoryAreNotFollowed) {
+  const TempDirectory directory;
+  const auto state = directory.path() / "state";
+  FlashStore store(state);
+  write_plain(directory.path() / "secret", "{}");
+  std::filesystem::create_directories(state / "tls");
+  std::filesystem::create_symlink(directory.path() / "secret", state / "tls" / "ca");
+  EXPECT_EQ(store.read_blob("tls/ca"), std::nullopt);
+  std::filesystem::create_symlink(directory.path() / "secret", store.config_path());
+  expect_unusable(store);
+  ASSERT_FALSE(store.save_config(nlohmann::json::object()));
+  EXPECT_FALSE(std::filesystem::is_symlink(store.config_path()));
+  EXPECT_EQ(read_plain(directory.path() / "secret"), "{}");
 }
 
 TEST(FlashStoreTest, EraseRemovesOnlyTheConfiguration) {

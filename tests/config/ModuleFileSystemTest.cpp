@@ -35,7 +35,8 @@ class ModuleFileSystemTest : public ::testing::Test {
   std::filesystem::path root() const { return m_temp.path() / "state" / "fs"; }
   void reopen(FileSystemLimits limits = {}) {
     m_files.reset();
-    m_files = std::make_unique<ModuleFileSystem>(root(), limits);
+    m_files =
+        std::make_unique<ModuleFileSystem>(StateDirectory(m_temp.path() / "state"), "fs", limits);
     m_files->power_on(k_ram_bytes);
   }
   ModuleFileSystem& files() { return *m_files; }
@@ -224,7 +225,7 @@ TEST_F(ModuleFileSystemTest, NoNameReachesOutsideTheFileArea) {
   std::ofstream(m_temp.path() / "secret") << "secret";
   const auto before = tree(m_temp.path());
   ASSERT_EQ(before, (std::set<std::string>{"secret", "state", "state/fs", "state/fs/user",
-                                           "state/fs/ext"}));
+                                           "state/fs/ext", "state/tmp"}));
   const std::string nul_name("a\0/../../escape", 15);
   const std::vector<std::string> attacks = {
       "../x",
@@ -284,6 +285,49 @@ TEST_F(ModuleFileSystemTest, FilesPutInTheDirectoriesByHandAreSeenOnlyWhenValid)
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].name, "manual");
   EXPECT_FALSE(std::filesystem::exists(root() / "user" / "x.dat.tmp-12-3"));
+}
+
+// Temporaries live in the state directory's tmp/, so a user name that looks like one of the
+// earlier temporaries ("<name>.dat.tmp-<pid>") is an ordinary file and survives every start.
+TEST_F(ModuleFileSystemTest, NamesLikeTemporariesAreOrdinaryFiles) {
+  ASSERT_FALSE(files().append("log.dat.tmp-1", "hello"));
+  ASSERT_FALSE(files().append("3:x.dat.tmp-12-3", "world"));
+  reopen();
+  EXPECT_EQ(content("log.dat.tmp-1"), "hello");
+  EXPECT_EQ(content("3:x.dat.tmp-12-3"), "world");
+  EXPECT_EQ(files().list().size(), 2u);
+}
+
+// Links planted in a volume are neither followed nor listed: a file outside the state directory
+// stays unreadable through them, and writing the name replaces the link, not its target.
+TEST_F(ModuleFileSystemTest, PlantedLinksAreNeverFollowed) {
+  std::ofstream(m_temp.path() / "secret") << "secret";
+  std::filesystem::create_directories(m_temp.path() / "outside");
+  std::ofstream(m_temp.path() / "outside" / "x.dat") << "outside";
+  std::filesystem::create_symlink(m_temp.path() / "secret", root() / "user" / "leak.dat");
+  std::filesystem::create_symlink("/proc/self/environ", root() / "user" / "environ.dat");
+  std::filesystem::create_directory_symlink(m_temp.path() / "outside", root() / "user" / "d.dat");
+  reopen();
+  EXPECT_TRUE(files().list().empty());
+  std::string text;
+  EXPECT_EQ(files().read("leak", text), FileError::not_found);
+  EXPECT_EQ(files().read("environ", text), FileError::not_found);
+  ASSERT_FALSE(files().append("leak", "mine"));
+  EXPECT_EQ(content("leak"), "mine");
+  EXPECT_FALSE(std::filesystem::is_symlink(root() / "user" / "leak.dat"));
+  EXPECT_EQ(std::filesystem::file_size(m_temp.path() / "secret"), 6u);
+}
+
+TEST_F(ModuleFileSystemTest, LinkedVolumeDirectoryStopsTheStart) {
+  std::filesystem::create_directories(m_temp.path() / "outside");
+  std::filesystem::remove_all(root() / "ext");
+  std::filesystem::create_directory_symlink(m_temp.path() / "outside", root() / "ext");
+  EXPECT_THROW(reopen(), StartupError);
+  std::filesystem::remove(root() / "ext");
+  std::filesystem::remove_all(root());
+  std::filesystem::create_directory_symlink(m_temp.path() / "outside", root());
+  EXPECT_THROW(reopen(), StartupError);
+  EXPECT_TRUE(std::filesystem::is_empty(m_temp.path() / "outside"));
 }
 
 TEST_F(ModuleFileSystemTest, ErrorsHaveTheirOwnCategory) {

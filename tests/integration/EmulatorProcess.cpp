@@ -9,6 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -56,8 +57,11 @@ TempDir::~TempDir() {
 
 EmulatorProcess::EmulatorProcess(const std::filesystem::path& state_dir,
                                  std::vector<std::string> arguments, bool expect_console) {
-  std::vector<std::string> argv_text = {SPWF04EMU_PATH, "--boot", "instant", "--state-dir",
-                                        state_dir.string()};
+  std::vector<std::string> argv_text = {SPWF04EMU_PATH, "--state-dir", state_dir.string()};
+  // --boot instant unless the test chooses the pacing itself.
+  if (std::find(arguments.begin(), arguments.end(), "--boot") == arguments.end()) {
+    argv_text.insert(argv_text.end(), {"--boot", "instant"});
+  }
   argv_text.insert(argv_text.end(), arguments.begin(), arguments.end());
   std::vector<char*> argv;
   for (auto& item : argv_text) argv.push_back(item.data());

@@ -30,7 +30,8 @@ class TempDir {
 /// The emulator as a child process with --boot instant, serving a pty.
 class EmulatorProcess {
  public:
-  /// Starts spwf04emu with `--boot instant --state-dir <state_dir>` plus `arguments`, and reads
+  /// Starts spwf04emu with `--state-dir <state_dir>` plus `arguments` (and `--boot instant`
+  /// unless they choose a --boot), and reads
   /// the "AT console on <path>" line (unless `expect_console` is false).
   EmulatorProcess(const std::filesystem::path& state_dir, std::vector<std::string> arguments = {},
                   bool expect_console = true);
