@@ -37,7 +37,7 @@ namespace {
 constexpr std::string_view failed_to_open = "AT-S.ERROR:74:Failed to open socket\r\n";
 constexpr std::string_view dns_failure = "AT-S.ERROR:65:DNS address failure\r\n";
 constexpr std::string_view http_client_error =
-    "AT-S.Http Client Error\r\nAT-S.ERROR:111:Request failed\r\n";
+    "AT-S.Http Client Error:1\r\nAT-S.ERROR:111:Request failed\r\n";
 
 class NetworkPolicyTest : public ::testing::Test {
  protected:
