@@ -38,10 +38,25 @@ bool write_all(int fd, std::string_view bytes) {
 }
 
 std::uint16_t unused_port() {
+  // Bound but never listening: a connect is refused, and no other process can take the port
+  // meanwhile (a port bound and released could be reused by anyone before the test connects).
+  // The sockets stay open until the test program ends.
+  static std::mutex mutex;
+  static std::vector<int> held;
   std::uint16_t port = 0;
   const int fd = bound_socket(SOCK_STREAM, port);
-  ::close(fd);
+  std::lock_guard lock{mutex};
+  held.push_back(fd);
   return port;
+}
+
+bool wait_until(const std::atomic<bool>& flag, std::chrono::milliseconds deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (!flag.load()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::yield();
+  }
+  return true;
 }
 
 TcpPeer::TcpPeer(Handler handler) : m_handler(std::move(handler)) {

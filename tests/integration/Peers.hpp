@@ -4,6 +4,7 @@
 // their threads) when destroyed; every loop is bounded by the sockets closing.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -63,7 +64,10 @@ class UdpEchoPeer {
 
 /// Writes all bytes to a socket (returns false on error).
 bool write_all(int fd, std::string_view bytes);
-/// A port on 127.0.0.1 that nobody listens on (bound then released).
+/// A port on 127.0.0.1 that refuses connections: bound by this process and never listening, so
+/// no other process can take it while the tests run.
 std::uint16_t unused_port();
+/// Waits until `flag` is set by a peer's thread (true), or the deadline passes (false).
+bool wait_until(const std::atomic<bool>& flag, std::chrono::milliseconds deadline);
 
 }  // namespace spwf::testing
