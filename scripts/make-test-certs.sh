@@ -18,6 +18,7 @@
 #   unknown-ca-leaf  CN ssllabs.com, signed by other-ca (a root the module never gets)
 #   self-signed      CN ssllabs.com, self-signed leaf
 #   client           CN client.example, clientAuth, signed by the root    (.pem .der .key .key.der)
+#   forged           CN ssllabs.com, issuer name and key id of the root, signed by forger-ca
 #   amazon           CN www.amazon.com, signed by the intermediate; amazon-fullchain.pem = leaf + int.
 #                    (the picture of the spec §8.3 log: Skip CA, then Loading:1:2)
 #   ip-server        CN 192.168.0.2, SAN IP:192.168.0.2, signed by the root (spec §3.8 log)
@@ -93,6 +94,10 @@ keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 subjectAltName = $ENV::SAN
+[ v3_forger ]
+basicConstraints = critical, CA:true
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = $ENV::FORGED_SKI
 [ v3_client ]
 basicConstraints = CA:false
 keyUsage = critical, digitalSignature
@@ -142,6 +147,8 @@ sign() {
   fi
 }
 
+# The forger's key identifier (set below); "hash" until then, so the configuration always loads.
+export FORGED_SKI=hash
 long_start=20000101000000Z
 long_end=20991231235959Z
 leaf_start=20200101000000Z
@@ -162,6 +169,14 @@ SAN=DNS:ssllabs.com sign future ssllabs.com v3_server 20900101000000Z 2095010100
 SAN=DNS:ssllabs.com sign unknown-ca-leaf ssllabs.com v3_server "$leaf_start" "$leaf_end" other-ca
 SAN=DNS:ssllabs.com sign self-signed ssllabs.com v3_self_leaf "$leaf_start" "$leaf_end" self
 SAN=DNS:client.example sign client client.example v3_client "$leaf_start" "$leaf_end" root-ca
+
+# A forgery: a CA with the root's name and the root's key identifier but a key of its own, and a
+# leaf it signs. By names and identifiers the leaf belongs to the stored root; only the signature
+# check can tell (Certificate Error:7).
+FORGED_SKI=$(openssl x509 -in root-ca.pem -noout -ext subjectKeyIdentifier | tail -n 1 | tr -d ' ')
+export FORGED_SKI
+SAN=DNS:root sign forger-ca "spwf04emu Test Root CA" v3_forger "$long_start" "$long_end" self
+SAN=DNS:ssllabs.com sign forged ssllabs.com v3_server "$leaf_start" "$leaf_end" forger-ca
 
 cat chain.pem intermediate-ca.pem >chain-fullchain.pem
 

@@ -505,6 +505,22 @@ TEST_F(TlsTest, DatesAreCheckedAgainstTheModuleClock) {
   EXPECT_EQ(open(seed), "AT-S.Loading:1:2\r\nAT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
 }
 
+// A leaf that names the stored root as its issuer (name and key identifier) but was signed by
+// another key: only the signature check of the chain walk catches it (issue 10 item 18).
+//   AT+S.SOCKON=127.0.0.1,<port>,,ssllabs.com -> AT-S.Loading:1:2
+//                                                AT-S.Certificate Error:7
+//                                                AT-S.ERROR:74:Failed to open socket
+TEST_F(TlsTest, AForgedSignatureIsCertificateError7) {
+  TlsPeerOptions options;
+  options.default_identity = identity("forged");
+  TlsPeer forged{options};
+  start();
+  set_time(time_2024);
+  ASSERT_EQ(load_file("ca", "root-ca.pem"), ca_loaded_answer());
+  EXPECT_EQ(sockon("127.0.0.1," + std::to_string(forged.port()) + ",,ssllabs.com"),
+            "AT-S.Loading:1:2\r\nAT-S.Certificate Error:7\r\n" + std::string{failed_to_open});
+}
+
 TEST_F(TlsTest, MutualAuthenticationPresentsTheStoredCertificateAndKey) {
   TlsPeer server{mutual_authentication_echo()};
   start();
