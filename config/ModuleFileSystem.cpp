@@ -198,7 +198,11 @@ std::error_code ModuleFileSystem::append(std::string_view name, std::string_view
   const auto path = data_path(volume, spelling);
   if (existing != volume.files.end() && m_state.read(path, content)) return storage_failure();
   content.append(data);
-  if (m_state.write(path, content)) return storage_failure();
+  if (auto error = m_state.write(path, content)) {
+    // A full host disk is, as far as the module can tell, a volume out of room (spec §3.9: 32).
+    if (error == std::errc::no_space_on_device) return make_error_code(FileError::no_space);
+    return storage_failure();
+  }
   volume.files[location.key] = StoredFile{spelling, content.size(), {}};
   return {};
 }

@@ -16,6 +16,8 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -239,6 +241,40 @@ TEST_F(RobustnessTest, AnHttpBodyIsRelayedAtTheHostsPace) {
   EXPECT_EQ(body.size(), body_size);
   EXPECT_EQ(body.find_first_not_of('b'), std::string::npos);
   EXPECT_EQ(host().read_until("AT-S.OK\r\n", 10s), "AT-S.OK\r\n");
+}
+
+// The state directory on a host disk that fills up (a 192 KiB tmpfs, mounted when the tests run
+// as root): the volume still has room, the disk does not.
+//   AT+S.FSC=/big.dat,100000 + data -> AT-S.OK
+//   AT+S.FSC=/big.dat,100000 + data -> AT-S.ERROR:32:Argument exceeds allowed size, file unchanged
+TEST_F(RobustnessTest, AFullHostDiskIsAVolumeOutOfRoom) {
+  const auto disk = m_temp.path() / "small-disk";
+  std::filesystem::create_directories(disk);
+  if (::geteuid() != 0 ||
+      std::system(
+          ("mount -t tmpfs -o size=192k tmpfs " + disk.string() + " 2>/dev/null").c_str()) != 0) {
+    GTEST_SKIP() << "needs root to mount a small tmpfs";
+  }
+  struct Unmount {
+    std::filesystem::path path;
+    ~Unmount() { std::system(("umount " + path.string()).c_str()); }
+  } unmount{disk};
+  {
+    m_emulator = std::make_unique<EmulatorProcess>(disk / "state");
+    m_host = std::make_unique<PtyHost>(m_emulator->pty_path());
+    m_host->read_until(factory_start_text());
+    ASSERT_EQ(host().command("AT+S.SCFG=console_echo,0"),
+              "AT+S.SCFG=console_echo,0\r\nAT-S.OK\r\n");
+    const std::string data(100000, 'd');
+    host().send("AT+S.FSC=/big.dat,100000\r" + data);
+    EXPECT_EQ(host().read_until("\r\n"), "AT-S.OK\r\n");
+    host().send("AT+S.FSC=/big.dat,100000\r" + data);
+    EXPECT_EQ(host().read_until("\r\n"), "AT-S.ERROR:32:Argument exceeds allowed size\r\n");
+    EXPECT_TRUE(host().command("AT+S.FSL").starts_with("AT-S.File:1\t100000\tbig.dat\r\n"));
+    EXPECT_EQ(m_emulator->terminate(), 0);
+    m_host.reset();
+    m_emulator.reset();
+  }
 }
 
 }  // namespace
