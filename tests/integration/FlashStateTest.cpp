@@ -75,6 +75,19 @@ TEST_F(FlashStateTest, WcfgThatCannotWriteTheFlashAnswers101) {
   EXPECT_TRUE(std::filesystem::is_empty(state_dir() / "tmp")) << "a temporary was left behind";
 }
 
+// The same for the TLS slots: TLSCERT answers 101 after its payload, and the slot keeps what the
+// flash holds.
+//   AT+S.TLSCERT=auth,4\rabcd  (tls/auth blocked) -> AT-S.ERROR:101:Failed to write flash
+TEST_F(FlashStateTest, TlscertThatCannotWriteTheFlashAnswers101) {
+  std::filesystem::create_directories(state_dir() / "tls" / "auth" / "occupied");
+  host().send("AT+S.TLSCERT=auth,4\rabcd");
+  EXPECT_EQ(host().read_until("\r\n"), "AT-S.ERROR:101:Failed to write flash\r\n");
+  EXPECT_EQ(host().command("AT"), "AT-S.OK\r\n");
+  std::filesystem::remove_all(state_dir() / "tls" / "auth");
+  host().send("AT+S.TLSCERT=auth,4\rabcd");
+  EXPECT_EQ(host().read_until("\r\n"), "AT-S.OK\r\n");
+}
+
 TEST_F(FlashStateTest, UserNamesLikeTemporariesSurviveResetAndRestart) {
   host().send("AT+S.FSC=log.dat.tmp-1,5\rhello");
   EXPECT_EQ(host().read_until("\r\n"), "AT-S.OK\r\n");
