@@ -277,5 +277,29 @@ TEST_F(RobustnessTest, AFullHostDiskIsAVolumeOutOfRoom) {
   }
 }
 
+// The receive buffer's size and threshold (spec §3.5.3), with a UDP echo peer, whose datagrams are
+// reported whole:
+//   SCFG ip_sock_memsize,2 (3000 bytes) ; SCFG ip_sock_threshold,50 ; SOCKON …,u
+//   SOCKW 1000 bytes  -> echo: 33 % full, no indication
+//   SOCKW 730 bytes   -> echo: 57 % full: +WIND:55:Pending Data::0:730:1730
+//   SOCKW 1500 bytes  -> echo does not fit: +WIND:63:Socket Dropping Data::0:1500
+TEST_F(RobustnessTest, ReceiveBufferSizeThresholdAndDrops) {
+  UdpEchoPeer peer;
+  start();
+  ASSERT_EQ(host().command("AT+S.SCFG=ip_sock_memsize,2"), "AT-S.OK\r\n");
+  ASSERT_EQ(host().command("AT+S.SCFG=ip_sock_threshold,50"), "AT-S.OK\r\n");
+  ASSERT_EQ(host().command("AT+S.SOCKON=127.0.0.1," + std::to_string(peer.port()) + ",,u"),
+            "AT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
+  host().send("AT+S.SOCKW=0,1000\r" + std::string(1000, 'a'));
+  EXPECT_EQ(host().read_until("AT-S.OK\r\n"), "AT-S.OK\r\n");
+  host().send("AT+S.SOCKW=0,730\r" + std::string(730, 'b'));
+  EXPECT_EQ(host().read_until("+WIND:55:Pending Data::0:730:1730\r\n"),
+            "AT-S.OK\r\n+WIND:55:Pending Data::0:730:1730\r\n");
+  host().send("AT+S.SOCKW=0,1500\r" + std::string(1500, 'c'));
+  EXPECT_EQ(host().read_until("+WIND:63:Socket Dropping Data::0:1500\r\n"),
+            "AT-S.OK\r\n+WIND:63:Socket Dropping Data::0:1500\r\n");
+  EXPECT_EQ(host().command("AT+S.SOCKQ=0"), "AT-S.Query:1730\r\nAT-S.OK\r\n");
+}
+
 }  // namespace
 }  // namespace spwf::testing
