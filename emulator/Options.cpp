@@ -84,22 +84,15 @@ void finish(Options& options, bool stdio, const std::string& boot, const std::st
   if (!options.listen.empty()) options.console = ConsoleKind::tcp;
 }
 
-}  // namespace
-
-std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
-  Options options;
-  options.state_dir = config::default_state_directory();
-  CLI::App app{"spwf04emu: an emulator of ST's SPWF04SA Wi-Fi module (firmware 1.1.0) on a pty"};
-  app.footer(std::string{"Arguments in the environment variable "} + k_arguments_variable +
-             " are read after the command line's (a single-value option there wins).\n");
-  app.set_version_flag("--version", std::string{"spwf04emu "} + SPWF_VERSION +
-                                        " (SPWF04SA firmware 1.1.0, build 171117-0328fe3)");
-  // Given twice (on the command line and in SPWF04EMU_ARGS), a single value takes the last.
-  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+/// What the command line gives as text or flags, checked and converted after parsing.
+struct Text {
   bool stdio = false;
   std::string boot = "real";
   std::string level = "info";
-  app.add_flag("--stdio", stdio, "Serve the AT console on stdin/stdout instead of a pty");
+};
+
+void define_options(CLI::App& app, Options& options, Text& text) {
+  app.add_flag("--stdio", text.stdio, "Serve the AT console on stdin/stdout instead of a pty");
   app.add_option("--listen", options.listen,
                  "Serve the AT console as a raw byte stream on TCP HOST:PORT (one host at a time; "
                  ":PORT is loopback only)");
@@ -112,9 +105,9 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       ->capture_default_str();
   app.add_option("--config", options.config_file, "The emulator's JSON configuration file")
       ->check(CLI::ExistingFile);
-  app.add_option("--boot", boot, "Boot indications: instant, or real (paced as the module)")
+  app.add_option("--boot", text.boot, "Boot indications: instant, or real (paced as the module)")
       ->capture_default_str();
-  app.add_option("--log-level", level, "trace, debug, info, warn, error or off")
+  app.add_option("--log-level", text.level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
   app.add_option("--log-file", options.log_file,
                  "Append the log to FILE instead of stderr (use it when backgrounding)");
@@ -135,9 +128,25 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_flag("--no-host-dns", options.no_host_dns,
                "Never ask the host's resolver: only --resolve names and IP literals resolve; "
                "other names answer the module's DNS error");
+}
+
+}  // namespace
+
+std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
+  Options options;
+  options.state_dir = config::default_state_directory();
+  CLI::App app{"spwf04emu: an emulator of ST's SPWF04SA Wi-Fi module (firmware 1.1.0) on a pty"};
+  app.footer(std::string{"Arguments in the environment variable "} + k_arguments_variable +
+             " are read after the command line's (a single-value option there wins).\n");
+  app.set_version_flag("--version", std::string{"spwf04emu "} + SPWF_VERSION +
+                                        " (SPWF04SA firmware 1.1.0, build 171117-0328fe3)");
+  // Given twice (on the command line and in SPWF04EMU_ARGS), a single value takes the last.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  Text text;
+  define_options(app, options, text);
   try {
     app.parse(all_arguments(argc, argv));
-    finish(options, stdio, boot, level);
+    finish(options, text.stdio, text.boot, text.level);
   } catch (const CLI::Success& done) {
     exit_code = app.exit(done);  // --help, --version
     return std::nullopt;
