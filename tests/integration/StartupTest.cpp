@@ -3,6 +3,9 @@
 // (--log-file, --log-level debug), the locks on the state directory and the pty link, SIGHUP.
 //   AT+S.FOO   -> AT-S.ERROR:1:Command not found, and with --log-level debug the log says
 //                 command "AT+S.FOO": AT-S.ERROR:1:Command not found
+//   AT+S.SOCKON=127.0.0.1,<closed port>,,t -> AT-S.ERROR:74, the log: ... failed: Connection
+//   refused AT+S.SSIDTXT=NobodyOffersThis, AT+S.WIFI=0, =1 -> the log: no network
+//   'NobodyOffersThis' ...
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -118,6 +121,10 @@ TEST(StartupLogTest, LogFileTakesTheLogAndDebugShowsVerdictsAndReasons) {
   host.command("AT+S.SOCKON=127.0.0.1," + refused + ",,t");
   EXPECT_TRUE(wait_for_text(log, "command \"AT+S.FOO\": AT-S.ERROR:1:Command not found"));
   EXPECT_TRUE(wait_for_text(log, "127.0.0.1:" + refused + " failed: Connection refused"));
+  host.command("AT+S.SSIDTXT=NobodyOffersThis");
+  host.command("AT+S.WIFI=0");
+  host.command("AT+S.WIFI=1");
+  EXPECT_TRUE(wait_for_text(log, "no network 'NobodyOffersThis'"));
   EXPECT_EQ(emulator.terminate(), 0);
   EXPECT_TRUE(wait_for_text(log, "host opened " + emulator.pty_path()));
   EXPECT_EQ(emulator.stderr_text(), "");
