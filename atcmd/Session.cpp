@@ -127,7 +127,7 @@ void Session::power_cycle() {
   if (m_power == Power::standby) return;
   const bool idle = !m_power_cycle_requested && !m_executing && m_power == Power::awake;
   m_power_cycle_requested = true;
-  if (!idle) return;  // the command's end, or the boot under way, picks the request up
+  if (!idle) return;        // the command's end, or the boot under way, picks the request up
   m_power = Power::waking;  // from now: input is dropped and nothing else starts a boot
   asio::co_spawn(m_executor, cycle_power(), [](std::exception_ptr failure) {
     if (!failure) return;
