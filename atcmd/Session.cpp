@@ -53,7 +53,10 @@ Session::Session(asio::any_io_executor executor, Transport& transport, ModuleSta
 }
 
 asio::awaitable<void> Session::run() {
+  m_power = Power::waking;
   co_await boot();
+  m_power = Power::awake;
+  if (m_power_cycle_requested) co_await cycle_power();
   for (;;) {
     if (m_input_position == m_input.size() && !co_await more_input()) co_return;
     const char byte = m_input[m_input_position++];
@@ -83,8 +86,11 @@ asio::awaitable<void> Session::run() {
       cancel_delayed_indication();
       m_reader.clear();
       m_state.power_on();
+      m_power = Power::waking;
       co_await boot();
+      m_power = Power::awake;
     }
+    if (m_power_cycle_requested) co_await cycle_power();
     if (m_standby_seconds) {
       const std::uint32_t seconds = *m_standby_seconds;
       m_standby_seconds.reset();
@@ -113,6 +119,38 @@ asio::awaitable<void> Session::standby(std::uint32_t seconds) {
   m_state.power_on();
   indicate(Wind::resuming_from_standby);
   co_await boot();
+  m_power = Power::awake;
+  if (m_power_cycle_requested) co_await cycle_power();
+}
+
+void Session::power_cycle() {
+  if (m_power == Power::standby) return;
+  const bool idle = !m_power_cycle_requested && !m_executing && m_power == Power::awake;
+  m_power_cycle_requested = true;
+  if (!idle) return;        // the command's end, or the boot under way, picks the request up
+  m_power = Power::waking;  // from now: input is dropped and nothing else starts a boot
+  asio::co_spawn(m_executor, cycle_power(), [](std::exception_ptr failure) {
+    if (!failure) return;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& error) {
+      log::error(std::string{"power cycle: "} + error.what());
+    }
+  });
+}
+
+asio::awaitable<void> Session::cycle_power() {
+  m_power = Power::waking;
+  while (m_power_cycle_requested) {
+    m_power_cycle_requested = false;
+    log::info("power cycle: a new host attached");
+    cancel_delayed_indication();
+    m_reader.clear();
+    m_held.clear();
+    m_output.clear();
+    m_state.power_on();
+    co_await boot();
+  }
   m_power = Power::awake;
 }
 
@@ -208,6 +246,11 @@ asio::awaitable<void> Session::execute(std::string line) {
     result = co_await run_handler(*command, context);
   }
   finish(result);
+  if (log::enabled(log::Level::debug)) {
+    const std::string verdict = result == AtError::none ? "OK" : format_error(result, 2);
+    log::debug("command \"" + trace::escape(line) +
+               "\": " + verdict.substr(0, verdict.find_last_not_of("\r\n") + 1));
+  }
   read_line_settings();
 }
 

@@ -63,6 +63,10 @@ class Session {
   /// Asks for standby once the current command's final line is out (AT+S.PMS=3): the module
   /// ignores input and prints nothing for `seconds`, then raises +WIND:68 and boots again.
   void request_standby(std::uint32_t seconds) { m_standby_seconds = seconds; }
+  /// Power-cycles the module as a pulse on its reset line would (--power-cycle-on-attach): RAM
+  /// state is reloaded and the boot indications come again. Waits for a running command or boot
+  /// to end; ignored in standby, which ends in a boot anyway.
+  void power_cycle();
   /// Raises `wind` after `delay` unless the module reboots first (the WPS walk time). One such
   /// indication is pending at a time: a new one replaces it.
   void indicate_after(std::chrono::milliseconds delay, Wind wind, std::string fields = {});
@@ -71,6 +75,8 @@ class Session {
 
  private:
   boost::asio::awaitable<void> boot();
+  /// Boots again while power_cycle() has asked for it (input is dropped meanwhile).
+  boost::asio::awaitable<void> cycle_power();
   /// More host bytes into m_input: those already there, else (after sending what is buffered)
   /// the next that come. False when the transport has ended.
   boost::asio::awaitable<bool> more_input();
@@ -123,6 +129,7 @@ class Session {
   bool m_held_overflow = false;
   bool m_executing = false;
   bool m_reset_requested = false;
+  bool m_power_cycle_requested = false;
   std::optional<std::uint32_t> m_standby_seconds;
   /// Awake, asleep in standby (no output, input dropped), or booting out of it (input dropped).
   enum class Power { awake, standby, waking };

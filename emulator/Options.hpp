@@ -11,6 +11,9 @@
 
 namespace spwf::emulator {
 
+/// Extra arguments read after the command line's (for containers that cannot take a command).
+inline constexpr const char* k_arguments_variable = "SPWF04EMU_ARGS";
+
 /// Where the AT console is served.
 enum class ConsoleKind { pty, stdio, tcp };
 
@@ -18,11 +21,13 @@ enum class ConsoleKind { pty, stdio, tcp };
 struct Options {
   ConsoleKind console = ConsoleKind::pty;
   std::optional<std::filesystem::path> pty_link;
-  std::string listen;  ///< HOST:PORT for ConsoleKind::tcp
+  bool power_cycle_on_attach = false;  ///< a new host pulses the module's reset line
+  std::string listen;                  ///< HOST:PORT for ConsoleKind::tcp
   std::filesystem::path state_dir;
   std::optional<std::filesystem::path> config_file;
   atcmd::BootPacing boot = atcmd::BootPacing::real;
   log::Level log_level = log::Level::info;
+  std::optional<std::filesystem::path> log_file;
   std::optional<std::filesystem::path> trace_file;
   std::optional<std::filesystem::path> key_log;  ///< --keylog FILE (else SSLKEYLOGFILE)
   bool factory_reset = false;
@@ -33,8 +38,8 @@ struct Options {
   bool no_host_dns = false;  ///< --no-host-dns: names resolve only through --resolve
 };
 
-/// Parses argv. Returns nullopt after printing help, the version or a usage error; `exit_code`
-/// then holds the code main should return.
+/// Parses argv, then the words of $SPWF04EMU_ARGS. Returns nullopt after printing help, the
+/// version or a usage error (exit code 2); `exit_code` then holds the code main should return.
 std::optional<Options> parse_options(int argc, char** argv, int& exit_code);
 
 }  // namespace spwf::emulator

@@ -104,6 +104,7 @@ void PtyTransport::on_attached() {
   trace::event(trace::Channel::system, "host attached to " + m_slave_path);
   const std::string held = m_backlog.take_on_attach();
   if (!held.empty()) write(held);
+  if (m_attach_handler) m_attach_handler();
 }
 
 void PtyTransport::on_detached() {

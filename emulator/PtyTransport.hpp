@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -43,6 +44,9 @@ class PtyTransport : public atcmd::Transport {
   /// Output waiting for the pty to take it (beyond what the kernel's pty buffer holds).
   std::size_t queued_output() const { return m_in_flight.size() + m_pending_write.size(); }
 
+  /// Called each time a host opens the slave (after the kept output has been sent).
+  void on_host_attached(std::function<void()> handler) { m_attach_handler = std::move(handler); }
+
   boost::asio::awaitable<std::size_t> read_some(std::span<char> buffer) override;
   std::size_t read_available(std::span<char> buffer) override;
   void write(std::string_view bytes) override;
@@ -66,6 +70,7 @@ class PtyTransport : public atcmd::Transport {
   OutputBacklog m_backlog;
   UnreadOutput m_pending_write;  ///< queued behind m_in_flight
   std::string m_in_flight;       ///< being written by drain()
+  std::function<void()> m_attach_handler;
 };
 
 }  // namespace spwf::emulator

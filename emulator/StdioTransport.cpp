@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <cstdio>
 
 #include "support/Log.hpp"
 
@@ -15,6 +16,8 @@ namespace asio = boost::asio;
 
 namespace {
 termios g_saved_terminal{};
+constexpr char k_escape = '\x01';  // Ctrl-A, as picocom
+constexpr char k_quit = '\x18';    // Ctrl-X
 }  // namespace
 
 StdioTransport::StdioTransport(asio::any_io_executor executor)
@@ -24,6 +27,9 @@ StdioTransport::StdioTransport(asio::any_io_executor executor)
     ::cfmakeraw(&raw);
     m_restore_terminal = ::tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
   }
+  if (m_restore_terminal) {
+    std::fputs("spwf04emu: the terminal is in raw mode; Ctrl-A Ctrl-X ends the run\r\n", stderr);
+  }
 }
 
 StdioTransport::~StdioTransport() {
@@ -31,6 +37,38 @@ StdioTransport::~StdioTransport() {
 }
 
 asio::awaitable<std::size_t> StdioTransport::read_some(std::span<char> buffer) {
+  for (;;) {
+    if (m_quit) co_return 0;
+    const std::size_t count = co_await read_raw(buffer);
+    if (count == 0 || !m_restore_terminal) co_return count;
+    // Only a terminal's keys are looked at: a pipe's bytes all go to the module.
+    if (const std::size_t kept = take_escapes(buffer.first(count)); kept > 0) co_return kept;
+  }
+}
+
+std::size_t StdioTransport::take_escapes(std::span<char> bytes) {
+  std::size_t kept = 0;
+  for (const char byte : bytes) {
+    if (m_quit) break;
+    if (!m_escape_pending && byte == k_escape) {
+      m_escape_pending = true;
+      continue;
+    }
+    if (m_escape_pending) {
+      m_escape_pending = false;
+      if (byte == k_quit) {
+        m_quit = true;
+        log::info("Ctrl-A Ctrl-X on the terminal, stopping");
+        break;
+      }
+      // Ctrl-A Ctrl-A sends one Ctrl-A; Ctrl-A and another key send that key (as picocom).
+    }
+    bytes[kept++] = byte;
+  }
+  return kept;
+}
+
+asio::awaitable<std::size_t> StdioTransport::read_raw(std::span<char> buffer) {
   auto [error, count] = co_await m_input.async_read_some(asio::buffer(buffer.data(), buffer.size()),
                                                          asio::as_tuple(asio::use_awaitable));
   if (error) {

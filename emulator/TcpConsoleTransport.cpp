@@ -203,6 +203,7 @@ asio::awaitable<void> TcpConsoleTransport::accept_loop() {
     m_output.reset();
     m_output.append(m_backlog.take_on_attach(), "tcp console");
     asio::co_spawn(m_executor, serve_host(std::move(socket)), log_exceptions("serving a host"));
+    if (m_attach_handler) m_attach_handler();
   }
 }
 

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -65,6 +66,9 @@ class TcpConsoleTransport final : public atcmd::Transport {
   /// True while a host is connected.
   bool host_connected() const { return m_host_connected; }
 
+  /// Called each time a host connects (after the kept output has been queued for it).
+  void on_host_attached(std::function<void()> handler) { m_attach_handler = std::move(handler); }
+
   /// Waits for bytes from the current (or next) host; returns 0 only after shutdown().
   asio::awaitable<std::size_t> read_some(std::span<char> buffer) override;
   std::size_t read_available(std::span<char> buffer) override;
@@ -99,6 +103,7 @@ class TcpConsoleTransport final : public atcmd::Transport {
   bool m_answers_done = false;   ///< ...and the Session has consumed all of it
   bool m_started = false;
   bool m_shut_down = false;
+  std::function<void()> m_attach_handler;
 };
 
 }  // namespace spwf::emulator

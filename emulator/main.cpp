@@ -1,11 +1,14 @@
 // spwf04emu: wires the options, the module's flash and state, one transport and the AT session
-// onto one io_context, and runs until SIGINT/SIGTERM (exit 0) or the end of stdin.
+// onto one io_context, and runs until SIGINT/SIGTERM/SIGHUP (exit 0) or the end of stdin.
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <iostream>
 #include <memory>
 
@@ -13,6 +16,7 @@
 #include "atcmd/Session.hpp"
 #include "config/EmulatorConfig.hpp"
 #include "config/FlashStore.hpp"
+#include "emulator/InstanceLock.hpp"
 #include "emulator/Options.hpp"
 #include "emulator/PtyTransport.hpp"
 #include "emulator/StdioTransport.hpp"
@@ -26,30 +30,88 @@ namespace asio = boost::asio;
 using spwf::emulator::ConsoleKind;
 using spwf::emulator::Options;
 
-/// Creates the transport the options ask for and announces where the console is.
-std::unique_ptr<spwf::atcmd::Transport> make_transport(asio::io_context& io,
-                                                       const Options& options) {
+/// The console on TCP; `:PORT` listens on loopback only (the console reaches the host's network).
+std::unique_ptr<spwf::emulator::TcpConsoleTransport> make_tcp(asio::io_context& io,
+                                                              const Options& options) {
+  using spwf::emulator::TcpConsoleTransport;
+  auto address = TcpConsoleTransport::ListenAddress::parse(options.listen);
+  if (!address) {
+    throw spwf::config::StartupError("--listen " + options.listen +
+                                     ": expected HOST:PORT, e.g. 127.0.0.1:5000 or [::1]:5000");
+  }
+  if (address->host.empty()) address->host = "127.0.0.1";
+  try {
+    return std::make_unique<TcpConsoleTransport>(io.get_executor(), address->host, address->port);
+  } catch (const std::runtime_error& error) {
+    const std::string reason = error.what();
+    const bool in_use = reason.find("in use") != std::string::npos;
+    throw spwf::config::StartupError(
+        "--listen " + options.listen + ": " + reason +
+        (in_use ? " (another emulator or program has the port; choose another)" : ""));
+  }
+}
+
+/// Checks that the pty link can be made: its directory exists and nothing but a link is there.
+void check_pty_link(const std::filesystem::path& link) {
+  const auto directory = link.has_parent_path() ? link.parent_path() : std::filesystem::path{"."};
+  std::error_code error;
+  if (!std::filesystem::is_directory(directory, error)) {
+    throw spwf::config::StartupError("--pty-link " + link.string() + ": the directory " +
+                                     directory.string() + " does not exist");
+  }
+  const auto status = std::filesystem::symlink_status(link, error);
+  if (std::filesystem::exists(status) && !std::filesystem::is_symlink(status)) {
+    throw spwf::config::StartupError("--pty-link " + link.string() +
+                                     ": a file that is not a symbolic link is there; choose "
+                                     "another path");
+  }
+}
+
+/// Creates the transport the options ask for, announces where the console is, and calls
+/// `attached` each time a host opens or connects to it.
+std::unique_ptr<spwf::atcmd::Transport> make_transport(asio::io_context& io, const Options& options,
+                                                       std::function<void()> attached) {
   if (options.console == ConsoleKind::stdio) {
     return std::make_unique<spwf::emulator::StdioTransport>(io.get_executor());
   }
   if (options.console == ConsoleKind::tcp) {
-    using spwf::emulator::TcpConsoleTransport;
-    const auto address = TcpConsoleTransport::ListenAddress::parse(options.listen);
-    if (!address) {
-      throw spwf::config::StartupError("--listen " + options.listen +
-                                       ": expected HOST:PORT, e.g. 0.0.0.0:5000 or [::1]:5000");
-    }
-    auto tcp =
-        std::make_unique<TcpConsoleTransport>(io.get_executor(), address->host, address->port);
+    auto tcp = make_tcp(io, options);
+    tcp->on_host_attached(std::move(attached));
     tcp->start();
     std::printf("spwf04emu: AT console on tcp:%s\n", tcp->local_address().c_str());
     std::fflush(stdout);
     return tcp;
   }
   auto pty = std::make_unique<spwf::emulator::PtyTransport>(io.get_executor(), options.pty_link);
+  pty->on_host_attached(std::move(attached));
   std::printf("spwf04emu: AT console on %s\n", pty->slave_path().c_str());
   std::fflush(stdout);
   return pty;
+}
+
+/// Opens the log file, the trace and the TLS key log the options and SSLKEYLOGFILE ask for.
+void open_outputs(const Options& options) {
+  std::string reason;
+  if (options.log_file && !spwf::log::open_file(*options.log_file, reason)) {
+    throw spwf::config::StartupError(reason);
+  }
+  if (options.trace_file && !spwf::trace::open(*options.trace_file, reason)) {
+    throw spwf::config::StartupError("--trace: " + reason + ": " + std::strerror(errno));
+  }
+  if (options.key_log) {
+    if (!spwf::tls::open_key_log(*options.key_log, reason)) {
+      throw spwf::config::StartupError("--keylog: " + reason + ": " + std::strerror(errno));
+    }
+    return;
+  }
+  // The NSS key log: the SSLKEYLOGFILE variable browsers and curl honour.
+  const char* variable = std::getenv("SSLKEYLOGFILE");
+  if (variable == nullptr || *variable == '\0') return;
+  if (!spwf::tls::open_key_log(variable, reason)) {
+    throw spwf::config::StartupError(std::string{"the environment variable SSLKEYLOGFILE="} +
+                                     variable + ": " + reason + ": " + std::strerror(errno) +
+                                     " (correct or unset the variable, or give --keylog FILE)");
+  }
 }
 
 /// The configuration file (or the defaults), with the command line's mapping rules added.
@@ -68,33 +130,61 @@ spwf::config::EmulatorConfig load_settings(const Options& options) {
   return settings;
 }
 
+/// The locks that keep a second emulator off this one's state directory and pty link.
+struct Ownership {
+  std::optional<spwf::emulator::InstanceLock> state_dir;
+  std::optional<spwf::emulator::InstanceLock> pty_link;
+};
+
+void take_ownership(const Options& options, Ownership& owned) {
+  std::error_code ignored;
+  std::filesystem::create_directories(options.state_dir, ignored);
+  // An unusable directory is reported by the FlashStore, naming it.
+  if (std::filesystem::is_directory(options.state_dir, ignored)) {
+    owned.state_dir.emplace(options.state_dir / "spwf04emu.lock",
+                            "--state-dir " + options.state_dir.string());
+  }
+  if (options.pty_link) {
+    check_pty_link(*options.pty_link);
+    owned.pty_link.emplace(options.pty_link->string() + ".lock",
+                           "--pty-link " + options.pty_link->string());
+  }
+}
+
 int run(const Options& options) {
   spwf::log::set_level(options.log_level);
-  if (options.trace_file) {
-    std::string reason;
-    if (!spwf::trace::open(*options.trace_file, reason)) throw spwf::config::StartupError(reason);
-  }
-  // The NSS key log: --keylog, else the SSLKEYLOGFILE variable browsers and curl honour.
-  std::optional<std::filesystem::path> key_log = options.key_log;
-  if (const char* variable = std::getenv("SSLKEYLOGFILE"); !key_log && variable && *variable) {
-    key_log = variable;
-  }
-  if (key_log) {
-    std::string reason;
-    if (!spwf::tls::open_key_log(*key_log, reason)) throw spwf::config::StartupError(reason);
-  }
+  open_outputs(options);
+  Ownership owned;
+  take_ownership(options, owned);
   spwf::config::FlashStore flash{options.state_dir};
   if (options.factory_reset) flash.erase_config();
   flash.load_config();  // a damaged saved state stops the start, naming the file
   asio::io_context io;
+  // Before the console line is printed, so a signal sent on seeing it is handled. SIGHUP: the
+  // terminal that started the emulator closed; clean up (the pty link) as on SIGTERM.
+  asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
+  signals.async_wait([&io](const boost::system::error_code& error, int number) {
+    if (!error) spwf::log::info("signal " + std::to_string(number) + ", stopping");
+    io.stop();
+  });
   const auto pacing = options.boot == spwf::atcmd::BootPacing::real
                           ? spwf::net::LinkPacing::real
                           : spwf::net::LinkPacing::instant;
   spwf::atcmd::ModuleState state{io.get_executor(), load_settings(options), flash, pacing};
   if (auto problem = state.power_on()) throw spwf::config::StartupError(*problem);
 
-  auto transport = make_transport(io, options);
+  // --power-cycle-on-attach: each host after the first (which gets the start's boot) pulses the
+  // module's reset line, as a test rig does at the start of each test.
+  spwf::atcmd::Session* session_for_attach = nullptr;
+  unsigned attaches = 0;
+  auto attached = [&session_for_attach, &attaches, &options] {
+    if (++attaches > 1 && options.power_cycle_on_attach && session_for_attach != nullptr) {
+      session_for_attach->power_cycle();
+    }
+  };
+  auto transport = make_transport(io, options, attached);
   spwf::atcmd::Session session{io.get_executor(), *transport, state, options.boot};
+  session_for_attach = &session;
   // The session only ends when its transport does (stdin closed): exit 0. A failure that
   // escapes it is fatal and must not look like a clean stop to a supervisor: exit 1.
   int exit_code = 0;
@@ -111,14 +201,10 @@ int run(const Options& options) {
     }
     io.stop();
   });
-  asio::signal_set signals{io, SIGINT, SIGTERM};
-  signals.async_wait([&io](const boost::system::error_code& error, int number) {
-    if (!error) spwf::log::info("signal " + std::to_string(number) + ", stopping");
-    io.stop();
-  });
   io.run();
   spwf::trace::close();
   spwf::tls::close_key_log();
+  spwf::log::close_file();
   return exit_code;
 }
 
@@ -133,6 +219,9 @@ int main(int argc, char** argv) {
   } catch (const spwf::config::StartupError& error) {
     std::cerr << "spwf04emu: error: " << error.what() << '\n';
     return 2;
+  } catch (const std::filesystem::filesystem_error& error) {
+    std::cerr << "spwf04emu: error: " << error.what() << '\n';
+    return 2;  // a path the options name cannot be used
   } catch (const std::exception& error) {
     std::cerr << "spwf04emu: error: " << error.what() << '\n';
     return 1;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package spwf04emu needs to build, test and benchmark.
+# Installs every Debian 12 package spwf04emu needs to build, test and benchmark (and the
+# terminal programs whose README lines the tests check).
 # Usage: scripts/install-deps.sh [--runtime-only]
 set -euo pipefail
 sudo_cmd=""
@@ -12,12 +13,14 @@ build_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl libclang-rt-14-dev gcovr
 )
+# scripts/check-terminals.sh types into the README's terminal commands under tmux.
+test_packages=(picocom minicom screen tmux)
 runtime_packages=(libmbedtls14 libmbedx509-1 libmbedcrypto7)
 
 if [ "${1:-}" = "--runtime-only" ]; then
   packages=("${runtime_packages[@]}")
 else
-  packages=("${build_packages[@]}")
+  packages=("${build_packages[@]}" "${test_packages[@]}")
 fi
 
 missing=()

@@ -38,6 +38,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== fuzzing (bounded)"
 scripts/run-fuzz.sh "${SPWF_FUZZ_SECONDS:-60}"
 
+scripts/check-terminals.sh build/emulator/spwf04emu  # the README's terminal lines, under tmux
 if [ -z "${SPWF_SKIP_DOCKER:-}" ]; then
   echo "== container image and smoke test"
   docker/build-image.sh

@@ -1,14 +1,33 @@
 #include "support/Log.hpp"
 
 #include <array>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 namespace spwf::log {
 namespace {
 Level g_level = Level::info;
+std::FILE* g_file = nullptr;  ///< --log-file; stderr when null
 constexpr std::array<std::string_view, 6> k_names = {"trace", "debug", "info",
                                                      "warn",  "error", "off"};
 }  // namespace
+
+bool open_file(const std::filesystem::path& path, std::string& reason) {
+  std::FILE* file = std::fopen(path.c_str(), "a");
+  if (file == nullptr) {
+    reason = "--log-file " + path.string() + ": cannot open for writing: " + std::strerror(errno);
+    return false;
+  }
+  close_file();
+  g_file = file;
+  return true;
+}
+
+void close_file() {
+  if (g_file != nullptr) std::fclose(g_file);
+  g_file = nullptr;
+}
 
 void set_level(Level level) {
   g_level = level;
@@ -34,8 +53,9 @@ void write(Level level, std::string_view text) {
   line += ": ";
   line += text;
   line += '\n';
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fflush(stderr);
+  std::FILE* out = g_file != nullptr ? g_file : stderr;
+  std::fwrite(line.data(), 1, line.size(), out);
+  std::fflush(out);
 }
 
 }  // namespace spwf::log

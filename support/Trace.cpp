@@ -5,6 +5,8 @@
 #include <ctime>
 #include <fstream>
 
+#include "support/Log.hpp"
+
 namespace spwf::trace {
 namespace {
 
@@ -43,6 +45,13 @@ std::string timestamp() {
   return text;
 }
 
+/// The channel's name without its column padding, for log lines.
+std::string log_label(Channel channel) {
+  std::string name{channel_name(channel)};
+  name.erase(name.find_last_not_of(' ') + 1);
+  return name + ": ";
+}
+
 void write_record(Channel channel, std::string_view body) {
   g_file << timestamp() << ' ' << channel_name(channel) << ' ' << body << '\n';
   g_file.flush();
@@ -64,7 +73,7 @@ void close() {
 }
 
 bool enabled() {
-  return g_file.is_open();
+  return g_file.is_open() || log::enabled(log::Level::debug);
 }
 
 std::string escape(std::string_view data) {
@@ -97,14 +106,22 @@ std::string escape(std::string_view data) {
   return out;
 }
 
+// The log mirrors the trace: events at debug (the "why" of an error number), console bytes at
+// trace level, so `--log-level debug` is a live view without a trace file.
 void bytes(Channel channel, std::string_view data) {
-  if (!enabled() || data.empty()) return;
-  write_record(channel, "\"" + escape(data) + "\" (" + std::to_string(data.size()) + " bytes)");
+  const bool to_log = log::enabled(log::Level::trace);
+  if (data.empty() || !(g_file.is_open() || to_log)) return;
+  const std::string body = "\"" + escape(data) + "\" (" + std::to_string(data.size()) + " bytes)";
+  if (g_file.is_open()) write_record(channel, body);
+  if (to_log) log::trace(log_label(channel) + body);
 }
 
 void event(Channel channel, std::string_view text) {
   if (!enabled()) return;
-  write_record(channel, text);
+  if (g_file.is_open()) write_record(channel, text);
+  if (log::enabled(log::Level::debug)) {
+    log::debug(log_label(channel) + std::string{text});
+  }
 }
 
 }  // namespace spwf::trace

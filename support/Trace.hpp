@@ -15,7 +15,8 @@ enum class Channel { host_to_module, module_to_host, network, tls, wifi, system 
 bool open(const std::filesystem::path& path, std::string& reason);
 /// Closes the trace file.
 void close();
-/// True when a trace file is open.
+/// True when a trace file is open or the log shows debug lines (events are logged at debug,
+/// console bytes at trace level).
 bool enabled();
 /// Records console bytes, escaped so CR, LF, TAB and binary bytes are visible.
 void bytes(Channel channel, std::string_view data);

@@ -80,6 +80,7 @@ class TlsTest : public ::testing::Test {
     }
     m_arguments = arguments;
     m_host.reset();
+    m_emulator.reset();  // one emulator owns the state directory at a time
     m_emulator = std::make_unique<EmulatorProcess>(state_dir(), std::move(arguments));
     m_host = std::make_unique<PtyHost>(m_emulator->pty_path());
     m_host->read_until(factory_start_text());
