@@ -8,6 +8,8 @@
 // Input layout: byte 0 chooses the transport's piece size (1 + byte % 64, or unlimited for 0);
 // the rest is what the host sends, after which it closes the console.
 
+#include <unistd.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -17,12 +19,12 @@
 #include <exception>
 #include <filesystem>
 #include <string_view>
-#include <unistd.h>
 
 #include "atcmd/ModuleState.hpp"
 #include "atcmd/Session.hpp"
 #include "config/EmulatorConfig.hpp"
 #include "config/FlashStore.hpp"
+#include "support/Log.hpp"
 #include "tests/atcmd/MemoryTransport.hpp"
 
 namespace {
@@ -37,6 +39,15 @@ const std::filesystem::path& state_directory() {
     auto path = std::filesystem::temp_directory_path() /
                 ("spwf-fuzz-session-" + std::to_string(::getpid()));
     std::filesystem::create_directories(path);
+    // Quiet: the fuzzer prints its own progress; errors still show.
+    spwf::log::set_level(spwf::log::Level::error);
+    // Removed at exit; a copy that is never destroyed, as atexit handlers may run after the
+    // static's own destructor.
+    static const auto* const leftover = new std::filesystem::path(path);
+    std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove_all(*leftover, ignored);
+    });
     return path;
   }();
   return directory;
