@@ -160,5 +160,32 @@ TEST_F(PayloadTest, APeerThatStopsReadingFailsTheWriteAndTheConsoleLives) {
   EXPECT_EQ(host().command("AT"), "AT-S.OK\r\n");
 }
 
+// Every payload command with its payload in two writes: the announced length, part of the bytes,
+// then the rest (as a host whose UART driver sends in pieces):
+//   AT+S.SOCKW=0,10\r01234 … 56789       -> AT-S.OK, the peer gets all ten bytes
+//   AT+S.FSC=/split.txt,10\r01234 … 56789 -> AT-S.OK, FSP prints the ten bytes
+//   AT+S.TLSCERT=auth,10\r… / CMDREQ / BYPASS likewise, each with its own answer
+TEST_F(PayloadTest, EveryPayloadCommandTakesItsPayloadInPieces) {
+  Collector collector;
+  TcpPeer peer{collector.handler()};
+  start();
+  ASSERT_EQ(host().command("AT+S.SOCKON=127.0.0.1," + std::to_string(peer.port()) + ",,t"),
+            "AT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
+  const auto split = [&](const std::string& command, const std::string& answer) {
+    host().send(command + "\r01234");
+    host().send("56789");
+    EXPECT_EQ(host().read_until("\r\n"), answer) << command;
+    EXPECT_EQ(host().command("AT"), "AT-S.OK\r\n") << command;
+  };
+  split("AT+S.SOCKW=0,10", "AT-S.OK\r\n");
+  EXPECT_EQ(collector.wait_for(10), "0123456789");
+  split("AT+S.FSC=/split.txt,10", "AT-S.OK\r\n");
+  host().send("AT+S.FSP=/split.txt,,\r");
+  EXPECT_EQ(host().read_until("AT-S.OK\r\n"), "0123456789AT-S.OK\r\n");
+  split("AT+S.TLSCERT=auth,10", "AT-S.OK\r\n");
+  split("AT+S.CMDREQ=10", "AT-S.ERROR:7:Invalid argument(s)\r\n");
+  split("AT+S.BYPASS=10", "AT-S.ERROR:7:Invalid argument(s)\r\n");
+}
+
 }  // namespace
 }  // namespace spwf::testing
