@@ -19,6 +19,7 @@
 #   self-signed      CN ssllabs.com, self-signed leaf
 #   client           CN client.example, clientAuth, signed by the root    (.pem .der .key .key.der)
 #   forged           CN ssllabs.com, issuer name and key id of the root, signed by forger-ca
+#   unknown-ca-fullchain.pem = unknown-ca-leaf + its self-signed root other-ca
 #   amazon           CN www.amazon.com, signed by the intermediate; amazon-fullchain.pem = leaf + int.
 #                    (the picture of the spec §8.3 log: Skip CA, then Loading:1:2)
 #   ip-server        CN 192.168.0.2, SAN IP:192.168.0.2, signed by the root (spec §3.8 log)
@@ -179,6 +180,7 @@ SAN=DNS:root sign forger-ca "spwf04emu Test Root CA" v3_forger "$long_start" "$l
 SAN=DNS:ssllabs.com sign forged ssllabs.com v3_server "$leaf_start" "$leaf_end" forger-ca
 
 cat chain.pem intermediate-ca.pem >chain-fullchain.pem
+cat unknown-ca-leaf.pem other-ca.pem >unknown-ca-fullchain.pem
 
 SAN=DNS:www.amazon.com sign amazon www.amazon.com v3_server "$leaf_start" "$leaf_end" intermediate-ca
 cat amazon.pem intermediate-ca.pem >amazon-fullchain.pem

@@ -522,6 +522,22 @@ TEST_F(TlsTest, AForgedSignatureIsCertificateError7) {
             "AT-S.Loading:1:2\r\nAT-S.Certificate Error:7\r\n" + std::string{failed_to_open});
 }
 
+// A chain that brings its own self-signed root, which is not the stored CA (spec §7: 19).
+//   AT+S.SOCKON=127.0.0.1,<port>,,ssllabs.com -> AT-S.Skip CA (per certificate of the chain)
+//                                                AT-S.Certificate Error:19
+//                                                AT-S.ERROR:74:Failed to open socket
+TEST_F(TlsTest, ASelfSignedRootInTheChainThatIsNotTheStoredCaIsError19) {
+  TlsPeerOptions options;
+  options.default_identity = {cert("unknown-ca-fullchain.pem"), cert("unknown-ca-leaf.key")};
+  TlsPeer server{options};
+  start();
+  set_time(time_2024);
+  ASSERT_EQ(load_file("ca", "root-ca.pem"), ca_loaded_answer());
+  EXPECT_EQ(sockon("127.0.0.1," + std::to_string(server.port()) + ",,ssllabs.com"),
+            "AT-S.Skip CA\r\nAT-S.Skip CA\r\nAT-S.Certificate Error:19\r\n" +
+                std::string{failed_to_open});
+}
+
 TEST_F(TlsTest, MutualAuthenticationPresentsTheStoredCertificateAndKey) {
   TlsPeer server{mutual_authentication_echo()};
   start();
