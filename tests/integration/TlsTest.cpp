@@ -538,6 +538,30 @@ TEST_F(TlsTest, ASelfSignedRootInTheChainThatIsNotTheStoredCaIsError19) {
                 std::string{failed_to_open});
 }
 
+// The NSS key log through the executable: --keylog FILE, and SSLKEYLOGFILE when --keylog is not
+// given; each handshake adds its CLIENT_RANDOM line (issue 10 item 19).
+TEST_F(TlsTest, KeyLogThroughTheOptionAndTheVariable) {
+  TlsPeerOptions options;
+  options.default_identity = identity("seed");
+  TlsPeer server{options};
+  TempDir logs;
+  const auto open_once = [&] {
+    set_time(time_2024);
+    ASSERT_EQ(load_file("ca", "root-ca.pem"), ca_loaded_answer());
+    ASSERT_EQ(sockon("127.0.0.1," + std::to_string(server.port()) + ",,ssllabs.com"),
+              "AT-S.Loading:1:2\r\nAT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
+    ASSERT_EQ(host().command("AT+S.SOCKC=0"), "AT-S.OK\r\n");
+  };
+  start(0, {"--keylog", (logs.path() / "option.log").string()});
+  open_once();
+  EXPECT_TRUE(read_file(logs.path() / "option.log").starts_with("CLIENT_RANDOM "));
+  ::setenv("SSLKEYLOGFILE", (logs.path() / "variable.log").c_str(), 1);
+  start();
+  ::unsetenv("SSLKEYLOGFILE");
+  open_once();
+  EXPECT_TRUE(read_file(logs.path() / "variable.log").starts_with("CLIENT_RANDOM "));
+}
+
 TEST_F(TlsTest, MutualAuthenticationPresentsTheStoredCertificateAndKey) {
   TlsPeer server{mutual_authentication_echo()};
   start();
