@@ -112,13 +112,6 @@ std::function<void(int)> reply_and_hold(std::string response) {
   };
 }
 
-std::string random_bytes(std::size_t count, unsigned seed) {
-  std::mt19937 generator{seed};
-  std::string bytes(count, '\0');
-  for (auto& byte : bytes) byte = static_cast<char>(generator() & 0xFF);
-  return bytes;
-}
-
 class HttpTest : public ::testing::Test {
  protected:
   /// Starts the emulator with www.example.com:80 mapped to the server's port.

@@ -21,23 +21,6 @@
 namespace spwf::testing {
 namespace {
 
-std::string random_bytes(std::size_t count, unsigned seed) {
-  std::mt19937 generator{seed};
-  std::string bytes(count, '\0');
-  for (auto& byte : bytes) byte = static_cast<char>(generator() & 0xFF);
-  return bytes;
-}
-
-/// The resident memory of a process in kB, from /proc/<pid>/status.
-long resident_kb(pid_t pid) {
-  std::ifstream status{"/proc/" + std::to_string(pid) + "/status"};
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
 /// Collects what a TCP peer receives and lets the test wait for an amount, without polling.
 class Collector {
  public:

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
+#include <random>
 #include <stdexcept>
 
 namespace spwf::testing {
@@ -35,6 +37,22 @@ bool write_all(int fd, std::string_view bytes) {
     bytes.remove_prefix(static_cast<std::size_t>(written));
   }
   return true;
+}
+
+std::string random_bytes(std::size_t count, unsigned seed) {
+  std::mt19937 generator{seed};
+  std::string bytes(count, '\0');
+  for (auto& byte : bytes) byte = static_cast<char>(generator() & 0xFF);
+  return bytes;
+}
+
+long resident_kb(int pid) {
+  std::ifstream status{"/proc/" + std::to_string(pid) + "/status"};
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
 }
 
 std::uint16_t unused_port() {

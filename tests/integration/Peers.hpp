@@ -62,6 +62,11 @@ class UdpEchoPeer {
   std::thread m_thread;
 };
 
+/// `count` pseudo-random bytes (every value 0-255), the same for the same seed.
+std::string random_bytes(std::size_t count, unsigned seed);
+/// A process's resident memory in kB (VmRSS in /proc/<pid>/status), or -1.
+long resident_kb(int pid);
+
 /// Writes all bytes to a socket (returns false on error).
 bool write_all(int fd, std::string_view bytes);
 /// A port on 127.0.0.1 that refuses connections: bound by this process and never listening, so

@@ -27,17 +27,6 @@
 
 namespace spwf::testing {
 namespace {
-
-/// The resident memory of a process in kB, from /proc/<pid>/status.
-long resident_kb(pid_t pid) {
-  std::ifstream status{"/proc/" + std::to_string(pid) + "/status"};
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
 bool icmp_sockets_permitted() {
   std::ifstream range_file{"/proc/sys/net/ipv4/ping_group_range"};
   long low = 1, high = 0;

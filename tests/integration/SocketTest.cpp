@@ -15,14 +15,6 @@
 
 namespace spwf::testing {
 namespace {
-
-std::string random_bytes(std::size_t count, unsigned seed) {
-  std::mt19937 generator{seed};
-  std::string bytes(count, '\0');
-  for (auto& byte : bytes) byte = static_cast<char>(generator() & 0xFF);
-  return bytes;
-}
-
 class SocketTest : public ::testing::Test {
  protected:
   void start(std::vector<std::string> arguments = {}) {
