@@ -82,7 +82,9 @@ TEST_F(PayloadTest, ProductionCommandsConsumeAnyLengthInBoundedMemory) {
   // The 8 MiB went through the pty, so the emulator has taken most of it; it is still there and
   // has not kept it.
   EXPECT_TRUE(alive());
-  EXPECT_LT(memory_kb() - before, 4 * 1024) << "resident memory grew with the payload";
+  if (resident_memory_is_meaningful) {
+    EXPECT_LT(memory_kb() - before, 4 * 1024) << "resident memory grew with the payload";
+  }
   host().send("AT+S.CMDREQ=99999999999999999999\r");  // part of the BYPASS payload: no answer
   EXPECT_TRUE(alive());
 }
@@ -103,7 +105,9 @@ TEST_F(PayloadTest, AnEndlessSocketWriteIsStreamedToThePeer) {
   ASSERT_GE(received.size(), expected);
   EXPECT_TRUE(received == data.substr(0, received.size()));
   EXPECT_TRUE(alive());
-  EXPECT_LT(memory_kb() - before, 4 * 1024) << "resident memory grew with the payload";
+  if (resident_memory_is_meaningful) {
+    EXPECT_LT(memory_kb() - before, 4 * 1024) << "resident memory grew with the payload";
+  }
 }
 
 TEST_F(PayloadTest, ALongSocketWriteArrivesWhole) {

@@ -66,6 +66,13 @@ class UdpEchoPeer {
 std::string random_bytes(std::size_t count, unsigned seed);
 /// A process's resident memory in kB (VmRSS in /proc/<pid>/status), or -1.
 long resident_kb(int pid);
+/// False in a sanitizer build, where ASan's quarantine and shadow memory make a process's resident
+/// memory say nothing about what it holds: memory bounds are asserted in the plain build only.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool resident_memory_is_meaningful = false;
+#else
+inline constexpr bool resident_memory_is_meaningful = true;
+#endif
 
 /// Writes all bytes to a socket (returns false on error).
 bool write_all(int fd, std::string_view bytes);

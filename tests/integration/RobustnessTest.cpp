@@ -223,7 +223,9 @@ TEST_F(RobustnessTest, AnHttpBodyIsRelayedAtTheHostsPace) {
     ASSERT_TRUE(changed.wait_for(lock, 30s, [&] { return held_back; }))
         << "the server was never held back: the emulator took the body regardless of the host";
   }
-  EXPECT_LT(resident_kb(m_emulator->pid()), 32 * 1024) << "the emulator holds the body";
+  if (resident_memory_is_meaningful) {
+    EXPECT_LT(resident_kb(m_emulator->pid()), 32 * 1024) << "the emulator holds the body";
+  }
   EXPECT_EQ(host().read_until("AT-S.Http Server Status Code:200\r\n", 10s),
             "AT-S.Http Server Status Code:200\r\n");
   const std::string body = host().read_exactly(body_size, 60s);
