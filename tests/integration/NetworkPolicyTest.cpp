@@ -28,6 +28,7 @@
 #include <fstream>
 #include <memory>
 
+#include "tests/integration/ConsoleFixture.hpp"
 #include "tests/integration/EmulatorProcess.hpp"
 #include "tests/integration/Peers.hpp"
 
@@ -39,15 +40,8 @@ constexpr std::string_view dns_failure = "AT-S.ERROR:65:DNS address failure\r\n"
 constexpr std::string_view http_client_error =
     "AT-S.Http Client Error:1\r\nAT-S.ERROR:111:Request failed\r\n";
 
-class NetworkPolicyTest : public ::testing::Test {
+class NetworkPolicyTest : public ConsoleFixture {
  protected:
-  void start(std::vector<std::string> arguments = {}) {
-    m_emulator = std::make_unique<EmulatorProcess>(m_temp.path() / "state", std::move(arguments));
-    m_host = std::make_unique<PtyHost>(m_emulator->pty_path());
-    m_host->read_until(factory_start_text());
-    ASSERT_EQ(m_host->command("AT+S.SCFG=console_echo,0"),
-              "AT+S.SCFG=console_echo,0\r\nAT-S.OK\r\n");
-  }
   /// Starts with a configuration file holding `json` besides `arguments`.
   void start_with_config(const std::string& json, std::vector<std::string> arguments = {}) {
     const auto path = m_temp.path() / "config.json";
@@ -56,15 +50,10 @@ class NetworkPolicyTest : public ::testing::Test {
     arguments.push_back(path.string());
     start(std::move(arguments));
   }
-  PtyHost& host() { return *m_host; }
   std::string sockon(const std::string& host_name, std::uint16_t port, std::string_view kind) {
     return host().command("AT+S.SOCKON=" + host_name + "," + std::to_string(port) + ",," +
                           std::string{kind});
   }
-
-  TempDir m_temp;
-  std::unique_ptr<EmulatorProcess> m_emulator;
-  std::unique_ptr<PtyHost> m_host;
 };
 
 TEST_F(NetworkPolicyTest, DenyHoldsForEveryFormOfTheAddress) {

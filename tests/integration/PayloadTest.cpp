@@ -15,6 +15,7 @@
 #include <mutex>
 #include <random>
 
+#include "tests/integration/ConsoleFixture.hpp"
 #include "tests/integration/EmulatorProcess.hpp"
 #include "tests/integration/Peers.hpp"
 
@@ -49,22 +50,10 @@ class Collector {
   std::string m_bytes;
 };
 
-class PayloadTest : public ::testing::Test {
+class PayloadTest : public ConsoleFixture {
  protected:
-  void start() {
-    m_emulator = std::make_unique<EmulatorProcess>(m_temp.path() / "state");
-    m_host = std::make_unique<PtyHost>(m_emulator->pty_path());
-    m_host->read_until(factory_start_text());
-    ASSERT_EQ(m_host->command("AT+S.SCFG=console_echo,0"),
-              "AT+S.SCFG=console_echo,0\r\nAT-S.OK\r\n");
-  }
-  PtyHost& host() { return *m_host; }
   bool alive() const { return ::kill(m_emulator->pid(), 0) == 0; }
   long memory_kb() const { return resident_kb(m_emulator->pid()); }
-
-  TempDir m_temp;
-  std::unique_ptr<EmulatorProcess> m_emulator;
-  std::unique_ptr<PtyHost> m_host;
 };
 
 // Before the fix these lengths were allocated up front: the process died of bad_alloc (or

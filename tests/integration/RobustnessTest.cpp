@@ -22,6 +22,7 @@
 #include <mutex>
 #include <thread>
 
+#include "tests/integration/ConsoleFixture.hpp"
 #include "tests/integration/EmulatorProcess.hpp"
 #include "tests/integration/Peers.hpp"
 
@@ -35,20 +36,8 @@ bool icmp_sockets_permitted() {
   return low <= group && group <= high;
 }
 
-class RobustnessTest : public ::testing::Test {
+class RobustnessTest : public ConsoleFixture {
  protected:
-  void start(std::vector<std::string> arguments = {}) {
-    m_emulator = std::make_unique<EmulatorProcess>(m_temp.path() / "state", std::move(arguments));
-    m_host = std::make_unique<PtyHost>(m_emulator->pty_path());
-    m_host->read_until(factory_start_text());
-    ASSERT_EQ(m_host->command("AT+S.SCFG=console_echo,0"),
-              "AT+S.SCFG=console_echo,0\r\nAT-S.OK\r\n");
-  }
-  PtyHost& host() { return *m_host; }
-
-  TempDir m_temp;
-  std::unique_ptr<EmulatorProcess> m_emulator;
-  std::unique_ptr<PtyHost> m_host;
 };
 
 std::size_t count_of(const std::string& text, std::string_view needle) {

@@ -10,22 +10,15 @@
 #include <atomic>
 #include <random>
 
+#include "tests/integration/ConsoleFixture.hpp"
 #include "tests/integration/EmulatorProcess.hpp"
 #include "tests/integration/Peers.hpp"
 
 namespace spwf::testing {
 namespace {
-class SocketTest : public ::testing::Test {
+class SocketTest : public ConsoleFixture {
  protected:
-  void start(std::vector<std::string> arguments = {}) {
-    m_emulator = std::make_unique<EmulatorProcess>(m_temp.path() / "state", std::move(arguments));
-    m_host = std::make_unique<PtyHost>(m_emulator->pty_path());
-    m_host->read_until(factory_start_text());
-    ASSERT_EQ(m_host->command("AT+S.SCFG=console_echo,0"),
-              "AT+S.SCFG=console_echo,0\r\nAT-S.OK\r\n");
-  }
   void SetUp() override {}
-  PtyHost& host() { return *m_host; }
   std::string open(std::uint16_t port, std::string_view kind = "t") {
     return host().command("AT+S.SOCKON=127.0.0.1," + std::to_string(port) + ",," +
                           std::string{kind});
@@ -45,10 +38,6 @@ class SocketTest : public ::testing::Test {
     EXPECT_EQ(host().read_exactly(9), "AT-S.OK\r\n");
     return data;
   }
-
-  TempDir m_temp;
-  std::unique_ptr<EmulatorProcess> m_emulator;
-  std::unique_ptr<PtyHost> m_host;
 };
 
 TEST_F(SocketTest, TcpEchoWithTheModulesFraming) {
