@@ -17,6 +17,7 @@
 #include "config/EmulatorConfig.hpp"
 #include "config/FlashStore.hpp"
 #include "config/ModuleFileSystem.hpp"
+#include "netstack/ClientInstances.hpp"
 #include "netstack/ClientSockets.hpp"
 #include "netstack/HostMapper.hpp"
 #include "netstack/NetEvents.hpp"
@@ -43,6 +44,8 @@ class ModuleState {
   net::ClientSockets& sockets() { return m_sockets; }
   /// The socket servers (SOCKDON ...).
   net::ServerSockets& servers() { return m_servers; }
+  /// The instances MQTT and WebSocket clients share (spec §3.10).
+  net::ClientInstances& client_instances() { return m_client_instances; }
   const net::HostMapper& mapper() const { return m_mapper; }
   /// Starts the radio with the configuration variables as they are now (boot, AT+S.WIFI=1).
   void start_radio();
@@ -110,6 +113,7 @@ class ModuleState {
   net::WifiLink m_link;
   net::ClientSockets m_sockets;
   net::ServerSockets m_servers;
+  net::ClientInstances m_client_instances;
   net::LinkPacing m_pacing;
   boost::asio::steady_timer m_ntp_timer;
   std::uint32_t m_power_cycles = 0;

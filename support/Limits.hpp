@@ -67,4 +67,7 @@ inline constexpr std::size_t stored_cert_bytes = 1475;
 /// AT+S.TLSCERT=<ca|key|auth>,<len> (? §9 Q30: 4096 bytes).
 inline constexpr std::size_t stored_material_bytes = 4096;
 
+/// MQTT and WebSocket clients share this many instances (≈ spec §3.10).
+inline constexpr std::size_t application_clients = 2;
+
 }  // namespace spwf::limits
