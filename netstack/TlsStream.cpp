@@ -6,6 +6,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 
 #include "support/Log.hpp"
 #include "support/Trace.hpp"
@@ -138,7 +139,9 @@ asio::awaitable<std::unique_ptr<Stream>> tls_connect(std::unique_ptr<Stream> pla
                                                      tls::ClientSettings settings,
                                                      std::chrono::milliseconds timeout) {
   auto stream = std::make_unique<TlsStream>(std::move(plain), std::move(settings));
-  if (!co_await stream->handshake(timeout)) {
+  // A named local, not `if (!co_await ...)`: see WifiLink::run_access_point for why.
+  const bool established = co_await stream->handshake(timeout);
+  if (!established) {
     stream->close();
     co_return nullptr;
   }
@@ -146,11 +149,19 @@ asio::awaitable<std::unique_ptr<Stream>> tls_connect(std::unique_ptr<Stream> pla
 }
 
 StreamWrapper tls_client_wrapper(tls::ClientSettings settings, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   return [settings = std::move(settings),
-          timeout](std::unique_ptr<Stream> plain) -> asio::awaitable<std::unique_ptr<Stream>> {
+          deadline](std::unique_ptr<Stream> plain) -> asio::awaitable<std::unique_ptr<Stream>> {
     // A copy: the wrapper object may be destroyed while this coroutine runs.
     tls::ClientSettings copy = settings;
-    co_return co_await tls_connect(std::move(plain), std::move(copy), timeout);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      trace::event(trace::Channel::tls, "the connect used up the open timeout: no handshake");
+      plain->close();
+      co_return nullptr;
+    }
+    co_return co_await tls_connect(std::move(plain), std::move(copy), left);
   };
 }
 

@@ -52,7 +52,10 @@ boost::asio::awaitable<std::unique_ptr<Stream>> tls_connect(std::unique_ptr<Stre
                                                             tls::ClientSettings settings,
                                                             std::chrono::milliseconds timeout);
 
-/// The StreamWrapper ClientSockets::open runs for a TLS client socket.
+/// The StreamWrapper ClientSockets::open runs for a TLS client socket. The module has one open
+/// timeout for connect and handshake together (the host gives SOCKON 5 s, spec §2.11): the
+/// handshake must end by `timeout` after this call, so callers make the wrapper just before they
+/// start connecting.
 StreamWrapper tls_client_wrapper(tls::ClientSettings settings, std::chrono::milliseconds timeout);
 
 }  // namespace spwf::net

@@ -116,10 +116,10 @@ asio::awaitable<bool> WifiLink::step(milliseconds real_delay, std::uint64_t gene
 
 asio::awaitable<void> WifiLink::run_station(RadioSettings settings, std::uint64_t generation) {
   for (;;) {
-    if (!co_await step(milliseconds{0}, generation)) co_return;
+    if (const bool current = co_await step(milliseconds{0}, generation); !current) co_return;
     m_state = 4;
     raise(ScanStarted{});
-    if (!co_await step(k_scan_time, generation)) co_return;
+    if (const bool current = co_await step(k_scan_time, generation); !current) co_return;
     m_state = 5;
     raise(ScanCompleted{});
     const auto found = std::find_if(m_networks.begin(), m_networks.end(), [&](const auto& network) {
@@ -135,13 +135,13 @@ asio::awaitable<void> WifiLink::run_station(RadioSettings settings, std::uint64_
     }
     m_state = 6;
     raise(JoinStarted{found->bssid});
-    if (!co_await step(k_join_time, generation)) co_return;
+    if (const bool current = co_await step(k_join_time, generation); !current) co_return;
     raise(Associated{found->ssid});
     m_state = 7;
     const bool wpa = found->security == config::ApSecurity::wpa_personal;
     if (wpa && found->passphrase != settings.passphrase) {
       trace::event(trace::Channel::wifi, "wrong passphrase for '" + found->ssid + "'");
-      if (!co_await step(k_handshake_time, generation)) co_return;
+      if (const bool current = co_await step(k_handshake_time, generation); !current) co_return;
       m_state = 3;
       raise(Deauthenticated{k_reason_handshake_timeout});
       m_timer.expires_after(m_retry_interval);
@@ -149,10 +149,10 @@ asio::awaitable<void> WifiLink::run_station(RadioSettings settings, std::uint64_
       if (generation != m_generation) co_return;
       continue;
     }
-    if (!co_await step(k_association_time, generation)) co_return;
+    if (const bool current = co_await step(k_association_time, generation); !current) co_return;
     if (wpa) raise(HandshakeCompleted{});
     m_state = 9;
-    if (!co_await step(k_dhcp_time, generation)) co_return;
+    if (const bool current = co_await step(k_dhcp_time, generation); !current) co_return;
     m_joined = static_cast<std::size_t>(found - m_networks.begin());
     if (settings.dhcp == 0) {
       m_ip = {settings.static_address, settings.static_netmask, settings.static_gateway,
@@ -168,10 +168,10 @@ asio::awaitable<void> WifiLink::run_station(RadioSettings settings, std::uint64_
   }
 }
 
-// The result of the first step is a named local on purpose: g++ 12.2 miscompiled this coroutine
-// when its body declared no variable and began with `if (!co_await step(...)) co_return;` — the
-// resume function read the frame's resume index from bytes the ramp never wrote, so the first
-// resume executed ud2 (SIGILL) whenever a miniAP started.
+// Every step's result is a named local on purpose (here and in run_station): g++ 12.2 miscompiled
+// this coroutine when its body declared no variable and began with
+// `if (!co_await step(...)) co_return;` — the resume function read the frame's resume index from
+// bytes the ramp never wrote, so the first resume executed ud2 (SIGILL) whenever a miniAP started.
 asio::awaitable<void> WifiLink::run_access_point(RadioSettings settings, std::uint64_t generation) {
   const bool current = co_await step(k_association_time, generation);
   if (!current) co_return;

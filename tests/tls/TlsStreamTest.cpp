@@ -24,6 +24,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <filesystem>
 #include <fstream>
@@ -236,6 +237,31 @@ ClientOutcome run_client(std::uint16_t port, tls::ClientSettings settings,
   return outcome;
 }
 
+// Opens through the StreamWrapper SOCKON and HTTP use, with an open timeout of `timeout`, as
+// if the connect had taken `connect_took`: true when it gives a TLS stream.
+bool wrapper_connects(std::uint16_t port, tls::ClientSettings settings,
+                      std::chrono::milliseconds timeout, std::chrono::milliseconds connect_took) {
+  settings.trace_name = "test";
+  const StreamWrapper wrap = tls_client_wrapper(std::move(settings), timeout);
+  bool connected = false;
+  asio::io_context io;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        asio::ip::tcp::socket socket{io};
+        co_await socket.async_connect({asio::ip::make_address("127.0.0.1"), port},
+                                      asio::use_awaitable);
+        asio::steady_timer slow_connect{io, connect_took};
+        co_await slow_connect.async_wait(asio::use_awaitable);
+        auto stream = co_await wrap(std::make_unique<TcpStream>(std::move(socket)));
+        connected = stream != nullptr;
+        if (stream) stream->close();
+      },
+      [](std::exception_ptr failure) { EXPECT_FALSE(failure); });
+  io.run();
+  return connected;
+}
+
 class TlsStreamTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -272,6 +298,18 @@ TEST_F(TlsStreamTest, FlashCaIssuingTheLeafAnchorsIt) {
   EXPECT_EQ(outcome.reply, "echo:ping");
   EXPECT_TRUE(outcome.closed_by_peer);
   EXPECT_EQ(server.sni(), "ssllabs.com");
+}
+
+// Connect and handshake share the one open timeout (spec §2.11: the host gives SOCKON 5 s): a
+// connect that used up the timeout leaves no time for a handshake, even with a good server.
+TEST_F(TlsStreamTest, TheWrapperHandshakesOnlyWithinTheOpenTimeout) {
+  TestServer good(serving("seed", "seed"));
+  EXPECT_TRUE(wrapper_connects(good.port(), settings("ssllabs.com", pem("root-ca")), 5s, 0ms));
+  good.finish();
+  TestServer late(serving("seed", "seed"));
+  EXPECT_FALSE(
+      wrapper_connects(late.port(), settings("ssllabs.com", pem("root-ca")), 300ms, 300ms));
+  late.finish();
 }
 
 TEST_F(TlsStreamTest, DerFlashCaWorksToo) {
