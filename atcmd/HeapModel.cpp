@@ -17,6 +17,13 @@ bool HeapModel::reserve(HeapUser user, unsigned id, std::size_t bytes) {
   return true;
 }
 
+std::shared_ptr<void> HeapModel::hold(HeapUser user, unsigned id, std::size_t bytes) {
+  if (!reserve(user, id, bytes)) return nullptr;
+  return std::shared_ptr<void>(this, [this, user, id, generation = m_generation](void*) {
+    if (generation == m_generation) release(user, id);
+  });
+}
+
 void HeapModel::release(HeapUser user, unsigned id) {
   const auto found = m_reserved.find({user, id});
   if (found == m_reserved.end()) return;
@@ -38,6 +45,7 @@ void HeapModel::release_all(HeapUser user) {
 void HeapModel::reset() {
   m_reserved.clear();
   m_used = 0;
+  ++m_generation;
   m_lowest = free();
 }
 

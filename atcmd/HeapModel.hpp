@@ -8,12 +8,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <utility>
 
 namespace spwf::atcmd {
 
 /// Who holds a piece of the heap.
-enum class HeapUser { client_socket, server_socket };
+enum class HeapUser { client_socket, server_socket, server_client, http_client };
 
 /// Reservations of the module's heap, by holder.
 class HeapModel {
@@ -21,6 +22,9 @@ class HeapModel {
   HeapModel();
   /// Takes `bytes` for (`user`, `id`) if that many are free; false (nothing taken) if not.
   bool reserve(HeapUser user, unsigned id, std::size_t bytes);
+  /// reserve() as a token that gives the bytes back when its last copy goes (null: not enough
+  /// free). A token outliving a power-on gives back nothing: reset() already freed everything.
+  std::shared_ptr<void> hold(HeapUser user, unsigned id, std::size_t bytes);
   /// Gives back what (`user`, `id`) held (nothing if it held nothing).
   void release(HeapUser user, unsigned id);
   /// Gives back everything one kind of holder held (every socket closed at once).
@@ -39,6 +43,7 @@ class HeapModel {
   std::map<std::pair<HeapUser, unsigned>, std::size_t> m_reserved;
   std::size_t m_used = 0;
   std::uint32_t m_lowest;
+  std::uint64_t m_generation = 0;  ///< counts power-ons, so old tokens free nothing
 };
 
 }  // namespace spwf::atcmd

@@ -101,6 +101,7 @@ struct ServerSockets::Client {
   udp::endpoint remote;                       ///< UDP: the remote this client stands for
   DatagramClientStream* datagrams = nullptr;  ///< UDP: owned by the channel
   bool gone = false;
+  std::shared_ptr<void> memory;  ///< the module's heap this client holds (see take_memory)
 };
 
 /// One listening server. Shared with its receive loop, which ends once `closed` is set.
@@ -202,9 +203,14 @@ std::optional<unsigned> ServerSockets::free_client(const Server& server) const {
   return std::nullopt;
 }
 
+std::shared_ptr<void> ServerSockets::take_memory(const Server& server, unsigned client) {
+  if (!server.request.take_memory) return std::make_shared<int>(0);
+  return server.request.take_memory(server.id, client);
+}
+
 ServerSockets::Client& ServerSockets::attach(Server& server, unsigned client,
                                              std::unique_ptr<Stream> stream, std::string address,
-                                             std::uint16_t port) {
+                                             std::uint16_t port, std::shared_ptr<void> memory) {
   const unsigned server_id = server.id;
   ChannelCallbacks callbacks{
       [this, server_id, client](std::size_t received, std::size_t total) {
@@ -215,6 +221,7 @@ ServerSockets::Client& ServerSockets::attach(Server& server, unsigned client,
       },
       [this, server_id, client](unsigned reason) { client_gone(server_id, client, reason); }};
   auto slot = std::make_unique<Client>();
+  slot->memory = std::move(memory);
   slot->address = std::move(address);
   slot->port = port;
   slot->channel = std::make_shared<Channel>(m_executor, std::move(stream), server.request.capacity,
@@ -252,9 +259,11 @@ asio::awaitable<void> ServerSockets::accept_loop(std::shared_ptr<Server> server)
     error_code endpoint_error;
     const tcp::endpoint remote = socket.remote_endpoint(endpoint_error);
     const auto client = free_client(*server);
-    if (endpoint_error || !client) {
+    auto memory = client ? take_memory(*server, *client) : nullptr;
+    if (endpoint_error || !memory) {
       trace::event(trace::Channel::network,
-                   server_name(server->id) + " refused a client: no free client slot");
+                   server_name(server->id) + " refused a client: " +
+                       (client ? "the module's heap is full" : "no free client slot"));
       socket.close(endpoint_error);
       if (m_sink) m_sink(ServerClientRefused{server->id});
       continue;
@@ -264,6 +273,7 @@ asio::awaitable<void> ServerSockets::accept_loop(std::shared_ptr<Server> server)
       // The slot is held during the handshake, which runs on its own coroutine so that a
       // stalling client delays nobody.
       server->clients[*client] = std::make_unique<Client>();
+      server->clients[*client]->memory = std::move(memory);
       auto report = [](std::exception_ptr failure) {
         if (failure) log::error("TLS server handshake failed unexpectedly");
       };
@@ -273,7 +283,8 @@ asio::awaitable<void> ServerSockets::accept_loop(std::shared_ptr<Server> server)
                      report);
       continue;
     }
-    attach(*server, *client, std::move(plain), printable(remote.address()), remote.port());
+    attach(*server, *client, std::move(plain), printable(remote.address()), remote.port(),
+           std::move(memory));
   }
 }
 
@@ -306,7 +317,8 @@ asio::awaitable<void> ServerSockets::tls_handshake(std::shared_ptr<Server> serve
   }
   trace::event(trace::Channel::tls,
                client_name(server->id, client) + " from " + peer + ": TLS handshake done");
-  attach(*server, client, std::move(stream), std::move(address), port);
+  attach(*server, client, std::move(stream), std::move(address), port,
+         std::move(server->clients[client]->memory));
 }
 
 asio::awaitable<void> ServerSockets::datagram_loop(std::shared_ptr<Server> server) {
@@ -327,18 +339,19 @@ asio::awaitable<void> ServerSockets::datagram_loop(std::shared_ptr<Server> serve
     }
     if (!target) {
       const auto client = free_client(*server);
-      if (!client) {
+      auto memory = client ? take_memory(*server, *client) : nullptr;
+      if (!memory) {
         trace::event(trace::Channel::network,
                      server_name(server->id) + " dropped a datagram from " +
                          printable(remote.address()) + ":" + std::to_string(remote.port()) +
-                         ": no free client slot");
+                         (client ? ": the module's heap is full" : ": no free client slot"));
         if (m_sink) m_sink(ServerClientRefused{server->id});
         continue;
       }
       auto stream = std::make_unique<DatagramClientStream>(m_executor, server->datagrams, remote);
       DatagramClientStream* datagrams = stream.get();
-      target =
-          &attach(*server, *client, std::move(stream), printable(remote.address()), remote.port());
+      target = &attach(*server, *client, std::move(stream), printable(remote.address()),
+                       remote.port(), std::move(memory));
       target->remote = remote;
       target->datagrams = datagrams;
     }

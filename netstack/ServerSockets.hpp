@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,10 @@ struct ServerRequest {
   std::chrono::milliseconds handshake_timeout{5000};
   std::size_t capacity = 1500;  ///< per client: ip_sock_memsize x 1500
   unsigned threshold = 0;       ///< ip_sock_threshold
+  /// The module's heap for one client (its buffer, a TLS session): a token held while the
+  /// client's slot is taken, or null to refuse the client as a full server does. Unset: no
+  /// limit.
+  std::function<std::shared_ptr<void>(unsigned server, unsigned client)> take_memory;
 };
 
 /// One SOCKDL row.
@@ -103,7 +108,9 @@ class ServerSockets {
   std::optional<unsigned> free_client(const Server& server) const;
   /// Puts a client into slot `client` of `server` and raises WIND 61.
   Client& attach(Server& server, unsigned client, std::unique_ptr<Stream> stream,
-                 std::string address, std::uint16_t port);
+                 std::string address, std::uint16_t port, std::shared_ptr<void> memory);
+  /// The heap token for a new client in slot `client`; null refuses it.
+  static std::shared_ptr<void> take_memory(const Server& server, unsigned client);
   void client_gone(unsigned server, unsigned client, unsigned reason);
 
   boost::asio::any_io_executor m_executor;

@@ -45,6 +45,8 @@ inline constexpr std::uint64_t ping_max_count = 65535;
 inline constexpr std::size_t heap_free_at_boot = 61440;
 inline constexpr std::size_t heap_per_socket = 1024;
 inline constexpr std::size_t heap_per_tls_session = 18432;
+/// ? The HTTP client's buffer while a request runs (one TCP segment), besides a socket's share.
+inline constexpr std::size_t http_buffer = 1500;
 
 /// Console output kept for the first host while nobody has attached yet (the power-on
 /// indications, a few hundred bytes on the module): the newest bytes are kept.

@@ -14,12 +14,14 @@
 #include <string_view>
 
 #include "atcmd/CommandContext.hpp"
+#include "atcmd/HeapModel.hpp"
 #include "atcmd/Session.hpp"
 #include "atcmd/commands/FileCommands.hpp"
 #include "atcmd/commands/TlsClientSettings.hpp"
 #include "config/ModuleFileSystem.hpp"
 #include "netstack/HttpClient.hpp"
 #include "netstack/TlsStream.hpp"
+#include "support/Limits.hpp"
 #include "support/Log.hpp"
 
 namespace spwf::atcmd::commands {
@@ -169,6 +171,16 @@ asio::awaitable<AtError> http_request(CommandContext& context, net::HttpMethod m
       log::info("HTTP download file " + std::string{down_file} + ": " + error.message());
       co_return file_error(error);
     }
+  }
+
+  // The connection, its buffer and a TLS session come from the module's heap while the request
+  // runs (spec §3.5.1 step 3's Low Memory; ? the HTTP client's share assumed a socket's).
+  const auto memory = state.heap().hold(HeapUser::http_client, 0,
+                                        HeapModel::socket_cost(limits::http_buffer, use_tls));
+  if (!memory) {
+    log::warn("HTTP: the module's heap has " + std::to_string(state.heap().free()) +
+              " bytes free: Low Memory");
+    co_return AtError::low_memory;
   }
 
   // With TLS the name is <host>: sent as SNI and compared with the leaf's CN only, a match in

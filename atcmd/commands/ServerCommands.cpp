@@ -5,7 +5,9 @@
 #include <string>
 
 #include "atcmd/CommandContext.hpp"
+#include "atcmd/HeapModel.hpp"
 #include "atcmd/commands/SocketCommon.hpp"
+#include "support/Limits.hpp"
 #include "support/Log.hpp"
 #include "support/Trace.hpp"
 #include "tls/ServerSession.hpp"
@@ -95,9 +97,22 @@ asio::awaitable<AtError> server_open(CommandContext& context) {
   const auto& config = state.config();
   request.capacity = std::max<std::size_t>(1, config.get_uint("ip_sock_memsize")) * 1500;
   request.threshold = config.get_uint("ip_sock_threshold");
+  // The listener and each client take the module's heap (spec §3.5.1 step 3 for sockets; ? the
+  // module's answer for a server is assumed the same). A client the heap cannot hold is refused
+  // like one beyond the eighth.
+  HeapModel& heap = state.heap();
+  if (limits::heap_per_socket > heap.free()) co_return AtError::low_memory;
+  const std::size_t client_cost =
+      HeapModel::socket_cost(request.capacity, request.kind == net::StreamKind::tls);
+  request.take_memory = [&heap, client_cost](unsigned server, unsigned client) {
+    return heap.hold(HeapUser::server_client, server * net::ServerSockets::max_clients + client,
+                     client_cost);
+  };
   const auto outcome = state.servers().open(request);
   if (const auto* failure = std::get_if<net::NetError>(&outcome)) co_return to_at_error(*failure);
-  context.result(label::on, std::to_string(std::get<unsigned>(outcome)));
+  const unsigned server = std::get<unsigned>(outcome);
+  heap.reserve(HeapUser::server_socket, server, limits::heap_per_socket);
+  context.result(label::on, std::to_string(server));
   co_return AtError::none;
 }
 
@@ -148,7 +163,10 @@ asio::awaitable<AtError> server_close(CommandContext& context) {
   if (args.count() == 1) {
     const auto server = server_id(context, 0);
     if (!server) co_return AtError::illegal_socket_id;
-    co_return to_at_error(servers.close_server(*server));
+    const auto error = servers.close_server(*server);
+    if (error == net::NetError::none)
+      context.state().heap().release(HeapUser::server_socket, *server);
+    co_return to_at_error(error);
   }
   const auto ids = client_ids(context, 0);
   if (!ids) co_return AtError::illegal_socket_id;

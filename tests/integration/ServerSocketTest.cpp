@@ -395,5 +395,33 @@ TEST_F(ServerSocketTest, NetworkDownWaitsForConnectionUp) {
   EXPECT_EQ(host().command("AT+S.SOCKDW=0,0,3"), "AT-S.ERROR:44:Wait for Connection Up\r\n");
 }
 
+// The listener and each client take the module's heap (61440 free after boot); a client the
+// heap cannot hold is refused like a ninth, and the HTTP client takes its share while it runs:
+//   AT+S.SCFG=ip_sock_memsize,32
+//   AT+S.SOCKDON=<port>,t             -> AT-S.On:0            (1024 taken)
+//   a client connects                 -> +WIND:61 ...         (1024 + 48000 taken)
+//   AT+S.STS=free_heap                -> AT-S.Var:free_heap=11392
+//   a second client                   -> +WIND:83:Sockd Dropping Client:0
+//   AT+S.HTTPGET=127.0.0.1,/,<port>,2,,,, -> AT-S.ERROR:91:Low Memory (1024 + 1500 + 18432 needed)
+//   the client leaves; AT+S.SOCKDC=0  -> free_heap 61440 again
+TEST_F(ServerSocketTest, ServersAndTheHttpClientTakeTheModulesHeap) {
+  ASSERT_EQ(host().command("AT+S.SCFG=ip_sock_memsize,32"), "AT-S.OK\r\n");
+  const std::uint16_t port = open_server("t");
+  Socket first = connect_client(port, 0, 0);
+  EXPECT_EQ(host().command("AT+S.STS=free_heap"), "AT-S.Var:free_heap=11392\r\nAT-S.OK\r\n");
+  Socket second = connect_tcp(port);
+  ASSERT_GE(second.fd(), 0);
+  expect_line("+WIND:83:Sockd Dropping Client:0");
+  EXPECT_TRUE(closed_by_peer(second));
+  EXPECT_EQ(host().command("AT+S.HTTPGET=127.0.0.1,/," + std::to_string(port) + ",2,,,,"),
+            "AT-S.ERROR:91:Low Memory\r\n");
+  const std::uint16_t leaving = local_port(first);
+  first.reset();
+  expect_line(gone(leaving, 0, 0));
+  EXPECT_EQ(host().command("AT+S.STS=free_heap"), "AT-S.Var:free_heap=60416\r\nAT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.SOCKDC=0"), "AT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.STS=free_heap"), "AT-S.Var:free_heap=61440\r\nAT-S.OK\r\n");
+}
+
 }  // namespace
 }  // namespace spwf::testing
