@@ -8,6 +8,17 @@
 #include "tls/KeyLog.hpp"
 
 namespace spwf::tls {
+namespace {
+
+// The key-exchange curves offered, most preferred first. ? Which curves firmware 1.1.x offers,
+// and in what order, is unknown (spec §3.5.4); mbedTLS's default puts secp521r1 first, so servers
+// picked P-521 and every handshake paid for it. Adopted: what a modern server picks fast, then the
+// rest of the NIST curves so a server limited to one of them still finds it.
+constexpr mbedtls_ecp_group_id k_offered_curves[] = {
+    MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_SECP384R1,
+    MBEDTLS_ECP_DP_SECP521R1, MBEDTLS_ECP_DP_NONE};
+
+}  // namespace
 
 bool Session::configure(int endpoint, std::string_view personalisation) {
   int result = mbedtls_ctr_drbg_seed(m_random.get(), mbedtls_entropy_func, m_entropy.get(),
@@ -22,6 +33,7 @@ bool Session::configure(int endpoint, std::string_view personalisation) {
   mbedtls_ssl_conf_max_version(m_config.get(), MBEDTLS_SSL_MAJOR_VERSION_3,
                                MBEDTLS_SSL_MINOR_VERSION_3);
   mbedtls_ssl_conf_rng(m_config.get(), mbedtls_ctr_drbg_random, m_random.get());
+  mbedtls_ssl_conf_curves(m_config.get(), k_offered_curves);
   if (key_log_enabled()) {
     mbedtls_ssl_conf_export_keys_ext_cb(m_config.get(), export_keys_callback, this);
   }
