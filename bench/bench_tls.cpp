@@ -5,6 +5,8 @@
 //       CA loaded with AT+S.TLSCERT=ca and the clock set with AT+S.TIME) then AT+S.SOCKC, 50 times
 //       or for about 5 s; handshakes/s and p50/p99 of the open (command to AT-S.OK); the same
 //       cycle over plain TCP (AT+S.SOCKON=127.0.0.1,<port>,,t);
+//   (c) the same cycle against `openssl s_server -tls1_2 -groups X25519`, beside
+//       `openssl s_time -new` against that server in the same run (the library's own rate);
 //   (b) throughput: SOCKW in 730-byte pieces to a sink and chargen -> SOCKR 730, over TLS
 //       (AT+S.SOCKON=127.0.0.1,<port>,,ssllabs.com: the kind field names the server) and over
 //       TCP, beside the bare pty streams and the lock-step bare pty of bench_sockets.
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "BenchSupport.hpp"
+#include "OpensslTools.hpp"
 #include "PayloadServers.hpp"
 #include "PayloadSupport.hpp"
 
@@ -252,11 +255,19 @@ int run(std::size_t total) {
                                }
                              }};
   LoopbackServer tcp_server{echo_handler};
+  // (c)'s servers: openssl s_server at TLS 1.2 (what the module speaks), each on one curve.
+  const OpensslServer x25519_server{certificates.leaf(), certificates.key(), "X25519"};
+  const OpensslServer p256_server{certificates.leaf(), certificates.key(), "P-256"};
   TemporaryDirectory state_dir;
-  EmulatorChild child{emulator_path(SPWF04EMU_PATH),
-                      state_dir.path(),
-                      {"--connect-to", std::string{tls_name} + ":443:127.0.0.1:" +
-                                           std::to_string(handshake_server.port())}};
+  EmulatorChild child{
+      emulator_path(SPWF04EMU_PATH),
+      state_dir.path(),
+      {"--connect-to",
+       std::string{tls_name} + ":443:127.0.0.1:" + std::to_string(handshake_server.port()),
+       "--connect-to",
+       std::string{tls_name} + ":444:127.0.0.1:" + std::to_string(x25519_server.port()),
+       "--connect-to",
+       std::string{tls_name} + ":445:127.0.0.1:" + std::to_string(p256_server.port())}};
   ModuleConsole console{child.pty_path()};
   console.prepare();
   console.load_ca(read_file(certificates.root()), module_time);
@@ -272,6 +283,19 @@ int run(std::size_t total) {
       tcp_cycles.per_second() > 0 ? 100.0 * tls_cycles.per_second() / tcp_cycles.per_second() : 0,
       handshake_server.handshakes(), handshake_server.failed_handshakes(),
       tls_cycles.open_ms.p50 - tcp_cycles.open_ms.p50);
+
+  // (c) Beside the library itself: SOCKON+SOCKC cycles and `openssl s_time -new` against the same
+  // openssl s_server (TLS 1.2, one curve), one after the other.
+  const auto beside_openssl = [&](const char* name, std::uint16_t mapped_port,
+                                  const OpensslServer& server) {
+    const CycleRun cycles = open_close_cycles(console, tls_name, mapped_port, "s");
+    const double s_time_rate = openssl_handshakes_per_second(server.port(), 5);
+    print_cycles(name, cycles);
+    std::printf("%-16s openssl s_time -new %.1f handshakes/s; the module reaches %.1f %% of it\n",
+                "", s_time_rate, s_time_rate > 0 ? 100.0 * cycles.per_second() / s_time_rate : 0);
+  };
+  beside_openssl("s_server x25519", 444, x25519_server);
+  beside_openssl("s_server P-256", 445, p256_server);
 
   // (b) Throughput over TLS beside plain TCP.
   const Transport tcp{"TCP", false};

@@ -1,5 +1,5 @@
 // What the module's TLS client offers, read from the ClientHello it writes (no network):
-//   supported_groups (extension 10): x25519, secp256r1, secp384r1, secp521r1, in that order
+//   supported_groups (extension 10): secp256r1, x25519, secp384r1, secp521r1, in that order
 //   server_name (extension 0): the name the module's rule chose
 
 #include <gtest/gtest.h>
@@ -48,7 +48,7 @@ TEST(ClientSessionTest, OffersFastCurvesFirst) {
   ASSERT_EQ(static_cast<std::uint8_t>(hello[5]), 1u);  // ClientHello
   const auto groups = extension(hello, 10);
   ASSERT_TRUE(groups);
-  const std::string expected{"\x00\x08\x00\x1d\x00\x17\x00\x18\x00\x19", 10};
+  const std::string expected{"\x00\x08\x00\x17\x00\x1d\x00\x18\x00\x19", 10};
   EXPECT_EQ(*groups, expected);
 }
 
