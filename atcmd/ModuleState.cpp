@@ -158,14 +158,20 @@ std::optional<std::string> ModuleState::power_on() {
 void ModuleState::forward(const net::NetEvent& event) {
   if (m_sink) m_sink(event);
   // With ip_ntp_startup=1 the module asks its NTP server once the IPv4 address is up (spec
-  // §3.4.6 ≈); the answer comes after the WiFi Up lines, shortly after with --boot real.
+  // §3.4.6 ≈); the answer comes after the WiFi Up lines, shortly after with --boot real. A
+  // miniAP is the network itself: it has no route to a time server, so no answer comes.
   const auto* up = std::get_if<net::LinkUp>(&event);
   if (up == nullptr || up->ipv6 || m_config.get_uint("ip_ntp_startup") == 0) return;
+  if (!has_upstream()) return;
   m_ntp_timer.expires_after(m_pacing == net::LinkPacing::real ? std::chrono::milliseconds(500)
                                                               : std::chrono::milliseconds(0));
   m_ntp_timer.async_wait([this](const boost::system::error_code& error) {
     if (!error && m_link.is_up()) synchronise_clock();
   });
+}
+
+bool ModuleState::has_upstream() const {
+  return m_link.is_up() && m_link.access_point();
 }
 
 void ModuleState::synchronise_clock() {

@@ -52,6 +52,9 @@ class ModuleState {
   /// The NTP query (AT+S.NTP, and after WiFi Up with ip_ntp_startup=1): the emulator's time
   /// server is the host's clock; the module clock is set and +WIND:84 raised.
   void synchronise_clock();
+  /// True when the link reaches beyond the module (a station joined to an access point; a miniAP
+  /// is the network itself and reaches no time server).
+  bool has_upstream() const;
 
   config::ConfigStore& config() { return m_config; }
   const config::ConfigStore& config() const { return m_config; }

@@ -315,13 +315,15 @@ asio::awaitable<AtError> renew(CommandContext& context) {
   co_return AtError::none;
 }
 
-// AT+S.NTP (spec §3.4.6, §9 Q23): 44 without a link; else OK, the module clock takes the host's
-// time (the emulator's NTP server), and +WIND:84:NTP Server delivery:<d>.<m>.<y>:<h>:<min>.<s>.0
-// in UTC follows the OK.
+// AT+S.NTP (spec §3.4.6, §9 Q23): 44 without a link, 66 in miniAP mode; else OK, the module clock
+// takes the host's time (the emulator's NTP server), and +WIND:84:NTP Server
+// delivery:<d>.<m>.<y>:<h>:<min>.<s>.0 in UTC follows the OK.
 asio::awaitable<AtError> ntp(CommandContext& context) {
   if (auto error = context.args().check_count(0, 0); error != AtError::none) co_return error;
   ModuleState& state = context.state();
   if (state.wifi_state() < 10) co_return AtError::wait_for_connection_up;
+  // ≈ A miniAP reaches no time server: the query fails as an unanswered one does (§9 Q23).
+  if (!state.has_upstream()) co_return AtError::cannot_update_datetime;
   state.synchronise_clock();
   co_return AtError::none;
 }

@@ -6,6 +6,7 @@
 //   wifi_mode=1  -> AT-S.OK, +WIND:32, 21, 35, 19, 25, (51 for WPA), +WIND:24 (IPv4, IPv6)
 //   wifi_mode=0  -> AT-S.OK, +WIND:32, nothing more (wifi_state 3)
 //   wifi_mode=2  -> AT-S.OK, +WIND:32, nothing more: the emulator forms no ad-hoc (IBSS) network
+//   ip_ntp_startup=1: +WIND:84 after WiFi Up in station mode only; AT+S.NTP in miniAP -> 66
 //   AT+S.WCFG / AT+S.RESET -> AT-S.OK, +WIND:2:Reset, the boot through +WIND:32, the same sequence
 
 #include <gtest/gtest.h>
@@ -114,6 +115,28 @@ TEST_P(WifiModeTest, StartsAtPowerOnWhenSaved) {
       std::vector<std::string>{"--config", (m_temp.path() / "emulator.json").string()});
   m_host = std::make_unique<PtyHost>(m_emulator->pty_path());
   expect_started(factory_boot_text());
+}
+
+// The startup NTP query needs an upstream: a station gets +WIND:84 after WiFi Up, a miniAP has
+// no route to a time server (it is the network), so nothing comes and AT+S.NTP answers 66:
+//   AT+S.SCFG=ip_ntp_startup,1 / AT+S.WIFI=1
+//       station -> the sequence, then +WIND:84:NTP Server delivery:...
+//       miniAP  -> the sequence; AT+S.NTP -> AT-S.ERROR:66:Cannot update DateTime
+TEST_P(WifiModeTest, TimeComesOnlyThroughAnUpstream) {
+  const auto [mode, privacy] = GetParam();
+  if (mode != 1 && mode != 3) GTEST_SKIP() << "no link in this mode";
+  command_ok("AT+S.SCFG=ip_ntp_startup,1");
+  ASSERT_EQ(host().command("AT+S.WIFI=1"), "AT-S.OK\r\n");
+  const std::string sequence = "+WIND:32:WiFi Hardware Started\r\n" + mode_sequence(mode, privacy);
+  ASSERT_EQ(host().read_until(sequence), sequence);
+  if (mode == 1) {
+    EXPECT_TRUE(host().read_until("\r\n").starts_with("+WIND:84:NTP Server delivery:"));
+    EXPECT_EQ(host().command("AT+S.NTP"), "AT-S.OK\r\n");
+    EXPECT_TRUE(host().read_until("\r\n").starts_with("+WIND:84:NTP Server delivery:"));
+  } else {
+    EXPECT_EQ(host().command("AT+S.NTP"), "AT-S.ERROR:66:Cannot update DateTime\r\n");
+    EXPECT_EQ(host().command("AT"), "AT-S.OK\r\n");
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryModeAndPrivacy, WifiModeTest,
