@@ -10,6 +10,7 @@
 #include "atcmd/commands/DeviceCommands.hpp"
 #include "atcmd/commands/FileCommands.hpp"
 #include "atcmd/commands/HttpCommands.hpp"
+#include "atcmd/commands/MqttCommands.hpp"
 #include "atcmd/commands/ServerCommands.hpp"
 #include "atcmd/commands/SocketCommands.hpp"
 #include "atcmd/commands/SystemCommands.hpp"
@@ -86,11 +87,11 @@ constexpr CommandSpec command_rows[] = {
     {"AT+S.FWUPDATE", "=e,<host>,<path>,<port>,<TLS>,<usn>,<pwd>", "downloads a firmware image over HTTP(S)", listed, nullptr},
     {"AT+S.FSUPDATE", "=<i|e|x>,<host>,<path>,<port>,<TLS>,<usn>,<pwd>", "downloads a file-system image over HTTP(S)", listed, nullptr},
     {"AT+S.INPUTSSI", "=<0|length><CR><data>", "sets (or, with 0, clears) the text the web server shows for its input tag", listed, nullptr},
-    {"AT+S.MQTTCONN", "=<host>,<port>,<path>,<TLS>,<usn>,<pwd>,<ID>,<KA>,<Retr>,<QoS>,<Name>,<Msg>", "connects to an MQTT broker", listed, nullptr},
-    {"AT+S.MQTTSUB", "=<id>,<topic>,<QoS>", "subscribes to a topic", listed, nullptr},
-    {"AT+S.MQTTPUB", "=<id>,<topic>,<QoS>,<retained>,<length><CR><message>", "publishes a message", listed, nullptr},
-    {"AT+S.MQTTUNSUB", "=<id>,<topic>", "unsubscribes", listed, nullptr},
-    {"AT+S.MQTTDISC", "=<id>", "disconnects from the broker", listed, nullptr},
+    {"AT+S.MQTTCONN", "=<host>,<port>,<path>,<TLS>,<usn>,<pwd>,<ID>,<KA>,<Retr>,<QoS>,<Name>,<Msg>", "connects to an MQTT broker", listed, &commands::mqtt_connect},
+    {"AT+S.MQTTSUB", "=<id>,<topic>,<QoS>", "subscribes to a topic", listed, &commands::mqtt_subscribe},
+    {"AT+S.MQTTPUB", "=<id>,<topic>,<QoS>,<retained>,<length><CR><message>", "publishes a message", listed, &commands::mqtt_publish},
+    {"AT+S.MQTTUNSUB", "=<id>,<topic>", "unsubscribes", listed, &commands::mqtt_unsubscribe},
+    {"AT+S.MQTTDISC", "=<id>", "disconnects from the broker", listed, &commands::mqtt_disconnect},
     {"AT+S.WSOCKON", "=<host>,<port>,<path>,<TLS>,<usn>,<pwd>,<origin>,<prot>,<ext>", "opens a WebSocket client", listed, nullptr},
     {"AT+S.WSOCKQ", "=<id>", "bytes waiting on a WebSocket", listed, nullptr},
     {"AT+S.WSOCKC", "=<id>,<status>", "closes a WebSocket with a close status", listed, nullptr},

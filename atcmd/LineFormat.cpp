@@ -58,6 +58,9 @@ std::string format_wind(Wind wind, std::uint32_t console_winds, std::string_view
     line += ':';
     line += fields;
   }
+  // A counted payload chunk (+WIND:86) is written whole: its length field announces the raw
+  // bytes the host then reads (spec §3.10), so cutting it would desynchronise the host.
+  if (wind == Wind::mqtt_published) return line += line_end;
   return finish_line(std::move(line));
 }
 

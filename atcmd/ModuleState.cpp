@@ -188,6 +188,7 @@ std::optional<std::string> ModuleState::load_configuration() {
   restore_certificates();
   m_sockets.close_all();
   m_servers.close_all();
+  m_mqtt_clients.close_all();
   m_heap.reset();
   m_link.power_off();
   m_config = config::ConfigStore(m_settings.identity);

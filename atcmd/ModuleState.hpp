@@ -20,6 +20,7 @@
 #include "netstack/ClientInstances.hpp"
 #include "netstack/ClientSockets.hpp"
 #include "netstack/HostMapper.hpp"
+#include "netstack/MqttClients.hpp"
 #include "netstack/NetEvents.hpp"
 #include "netstack/ServerSockets.hpp"
 #include "netstack/WifiLink.hpp"
@@ -46,6 +47,10 @@ class ModuleState {
   net::ServerSockets& servers() { return m_servers; }
   /// The instances MQTT and WebSocket clients share (spec §3.10).
   net::ClientInstances& client_instances() { return m_client_instances; }
+  /// The MQTT clients on those instances (MQTTCONN ... MQTTDISC).
+  net::MqttClients& mqtt_clients() { return m_mqtt_clients; }
+  /// Raises a network event as the network side does (MQTT clients report through this).
+  void raise(const net::NetEvent& event) { forward(event); }
   const net::HostMapper& mapper() const { return m_mapper; }
   /// Starts the radio with the configuration variables as they are now (boot, AT+S.WIFI=1).
   void start_radio();
@@ -117,6 +122,7 @@ class ModuleState {
   net::ClientSockets m_sockets;
   net::ServerSockets m_servers;
   net::ClientInstances m_client_instances;
+  net::MqttClients m_mqtt_clients{m_client_instances};
   net::LinkPacing m_pacing;
   boost::asio::steady_timer m_ntp_timer;
   std::uint32_t m_power_cycles = 0;

@@ -93,6 +93,16 @@ std::pair<Wind, std::string> to_indication(const net::NetEvent& event) {
         if constexpr (std::is_same_v<E, net::TimeDelivered>) {
           return {Wind::ntp_delivery, ntp_fields(e.seconds)};
         }
+        if constexpr (std::is_same_v<E, net::MqttPublished>) {
+          // %u:%s:%u:%u:%u:%u:%u:%*s, the chunk's raw bytes last (spec §3.10).
+          return {Wind::mqtt_published,
+                  join({number(e.id), e.topic, number(e.qos), number(e.retained ? 1 : 0),
+                        number(e.duplicate ? 1 : 0), number(e.chunk.size()),
+                        number(e.message_length), e.chunk})};
+        }
+        if constexpr (std::is_same_v<E, net::MqttClosed>) {
+          return {Wind::mqtt_closed, join({number(e.id), number(e.reason)})};
+        }
       },
       event);
 }

@@ -222,6 +222,21 @@ std::span<const HttpClientErrorEntry> http_client_error_table();
 /// command with 111 instead of OK (spec §3.8).
 inline constexpr unsigned http_error_status = 400;
 
+/// What the MQTT commands answer for each kind of failure (spec §3.10, §9 Q38; the module's
+/// choices are not known: each is the adopted reading).
+namespace wire::mqtt {
+/// ? A third MQTT/WebSocket client: no free instance. 75 is what the module answers when its
+/// socket ids run out, and WSOCKON, which shares the instances, lists it (§3.1).
+inline constexpr AtError no_free_instance = AtError::too_many_sockets;
+/// ≈ The broker's TCP connection failed (refused, unreachable, timed out, denied): §3.1 lists 74.
+inline constexpr AtError connect_failed = AtError::failed_to_open_socket;
+/// ? TLS handshake failure (after its Certificate Error line), CONNACK refused or missing, a
+/// refused SUBSCRIBE, no acknowledgement, the connection gone (§3.10: "Failures ... 111").
+inline constexpr AtError request_failed = AtError::request_failed;
+/// ? MQTTCONN with a <path> (MQTT over WebSocket) while that is not emulated.
+inline constexpr AtError websocket_path = AtError::request_failed;
+}  // namespace wire::mqtt
+
 /// AT+S.SCAN result lines (spec §3.4.3). The firmware's format is
 /// "%u:\t%s%s %m CHAN: %02d RSSI: %03d SSID: '%s' CAPS: %04x %s%s%s"; its %m (the BSSID) is
 /// passed here as an already formatted %s, since %m means something else to the C library.

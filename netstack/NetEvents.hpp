@@ -101,12 +101,30 @@ struct TimeDelivered {
   std::uint64_t seconds = 0;
 };
 
+/// One chunk of a message the MQTT broker delivered (+WIND:86): at most limits::mqtt_wind_chunk
+/// payload bytes, in order; `message_length` is the whole payload's size (spec §3.10).
+struct MqttPublished {
+  unsigned id = 0;
+  std::string topic;
+  unsigned qos = 0;
+  bool retained = false;
+  bool duplicate = false;
+  std::size_t message_length = 0;
+  std::string chunk;
+};
+/// The broker closed the connection or stopped answering (+WIND:87); reason 0 orderly, 1 error.
+struct MqttClosed {
+  unsigned id = 0;
+  unsigned reason = 0;
+};
+
 /// Every event the network side can report.
 using NetEvent =
     std::variant<RadioStarted, RadioStopped, SupplicantTerminated, ScanStarted, ScanCompleted,
                  JoinStarted, Associated, HandshakeCompleted, Deauthenticated, AccessPointStarted,
                  LinkUp, LinkLost, SocketData, SocketClosed, SocketDropped, ServerClientArrived,
-                 ServerClientGone, ServerData, ServerDropped, ServerClientRefused, TimeDelivered>;
+                 ServerClientGone, ServerData, ServerDropped, ServerClientRefused, TimeDelivered,
+                 MqttPublished, MqttClosed>;
 
 /// Receives events; set by the console when it starts.
 using NetEventSink = std::function<void(const NetEvent&)>;

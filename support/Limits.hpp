@@ -72,4 +72,24 @@ inline constexpr std::size_t stored_material_bytes = 4096;
 /// MQTT and WebSocket clients share this many instances (≈ spec §3.10).
 inline constexpr std::size_t application_clients = 2;
 
+/// Largest MQTT packet the client takes from a broker: a PUBLISH with a payload as large as the
+/// largest MQTTPUB payload (held_payload) and a topic up to 2 KB. ? The module's own bound is
+/// not known (its heap is ~60 KB). A broker announcing a larger packet gets the connection
+/// closed (+WIND:87), as a client with no room for it must; nothing is allocated for it.
+inline constexpr std::size_t mqtt_packet_bytes = held_payload + 2048;
+
+/// +WIND:86 carries a message in chunks of at most this many payload bytes, one line each
+/// (≈ spec §3.10: "a message longer than one line is delivered as several lines"). 64 keeps the
+/// whole line inside the module's 128-byte line buffer (§2.7) for topics up to 20 bytes, with
+/// the longest counts (`+WIND:86:MQTT Published:0:<topic>:0:0:0:64:65536:` is 44 bytes plus the
+/// topic, then the chunk and CR LF). Longer topics give longer lines, written whole: the chunk
+/// length field announces the raw bytes the host reads, so nothing may be cut.
+inline constexpr std::size_t mqtt_wind_chunk = 64;
+
+/// Default keep-alive of MQTTCONN when <KA> is empty (0 switches it off; ? the module's default is
+/// not known; 60 s is the common client default) and how long the client waits for the broker's
+/// answer to CONNECT, SUBSCRIBE, UNSUBSCRIBE and a QoS 1 PUBLISH before the command fails with 111.
+inline constexpr unsigned mqtt_default_keep_alive_seconds = 60;
+inline constexpr std::chrono::milliseconds mqtt_answer_timeout{10000};
+
 }  // namespace spwf::limits
