@@ -87,6 +87,13 @@ std::optional<net::mqtt::ConnectOptions> connect_options(const Arguments& args) 
 asio::awaitable<std::variant<std::unique_ptr<net::Stream>, AtError>> open_stream(
     CommandContext& context, const std::string& host, std::uint16_t port, bool use_tls) {
   ModuleState& state = context.state();
+  // Made before the connect: lookup, connect and handshake share the one open timeout.
+  net::StreamWrapper wrap;
+  if (use_tls) {
+    // The name is <host>: sent as SNI and compared with the leaf's CN (spec §3.5.4).
+    wrap = net::tls_client_wrapper(tls_client_settings(context, host, host),
+                                   state.settings().connect_timeout);
+  }
   auto connected = co_await net::connect_to(state.executor(), state.mapper(), host, port,
                                             use_tls ? net::StreamKind::tls : net::StreamKind::tcp,
                                             state.settings().connect_timeout);
@@ -95,10 +102,7 @@ asio::awaitable<std::variant<std::unique_ptr<net::Stream>, AtError>> open_stream
                                                            : wire::mqtt::connect_failed;
   }
   std::unique_ptr<net::Stream> stream = std::move(std::get<net::Connection>(connected).stream);
-  if (use_tls) {
-    // The name is <host>: sent as SNI and compared with the leaf's CN (spec §3.5.4).
-    auto wrap = net::tls_client_wrapper(tls_client_settings(context, host, host),
-                                        state.settings().connect_timeout);
+  if (wrap) {
     stream = co_await wrap(std::move(stream));
     if (!stream) co_return wire::mqtt::request_failed;
   }
