@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of the spwf04emu image: starts a container, talks AT to its TCP console (boot
-# indications, AT, the default network, a TCP socket to an echo server on the host's loopback),
+# indications, AT, the default network, a TCP socket to an echo server on the host's loopback, one
+# MQTT round trip through a mosquitto on the host when it has one),
 # checks the health check, stops the container and expects a clean exit (0 on SIGTERM).
 #
 # The container shares the host's network so that the module's 127.0.0.1 is the host's loopback,
@@ -100,6 +101,36 @@ failed=$((failed + $(echo "$client_output" | grep -c '^FAIL - ')))
 if [ "$client_status" -ne 0 ] && ! echo "$client_output" | grep -q '^smoke-client:'; then
   fail "smoke client ended abnormally (status $client_status)"
 fi
+
+# One MQTT round trip through the module (spec §3.10) against a mosquitto the test starts on the
+# host's loopback (the container shares the host's network): MQTTCONN, MQTTSUB, MQTTPUB to the
+# same topic, the message back as +WIND:86, MQTTDISC. Skipped when the host has no mosquitto.
+mqtt_round_trip() {
+  if ! command -v mosquitto >/dev/null 2>&1; then
+    echo "skip - MQTT round trip (no mosquitto on the host)"
+    return
+  fi
+  local broker_port conf log pid
+  broker_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  conf="$(mktemp)"
+  log="$(mktemp)"
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\nlog_dest stderr\n' "$broker_port" >"$conf"
+  mosquitto -c "$conf" 2>"$log" &
+  pid=$!
+  if wait_until 10 grep -q ' running' "$log"; then
+    if output="$(timeout 60 python3 "$here/smoke_mqtt.py" "$port" "$broker_port" 2>&1)"; then
+      pass "MQTT round trip through mosquitto on 127.0.0.1:$broker_port"
+    else
+      fail "MQTT round trip: $output"
+    fi
+  else
+    fail "mosquitto did not start: $(tail -2 "$log")"
+  fi
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  rm -f "$conf" "$log"
+}
+mqtt_round_trip
 
 # A clean stop: SIGTERM, exit code 0, well within podman's 10 s grace period.
 # (Without systemd, podman logs that it cannot manage health-check timers; that is not a failure:
