@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package spwf04emu needs to build, test and benchmark (and the
 # terminal programs whose README lines the tests check).
-# Usage: scripts/install-deps.sh [--runtime-only]
+# Usage: scripts/install-deps.sh [--runtime-only | --container]
+#   --runtime-only  what the built emulator needs to run (the image's runtime stage)
+#   --container     the container tools the image build and the docker/*-test.sh scripts use
 set -euo pipefail
 sudo_cmd=""
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
@@ -13,12 +15,20 @@ build_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl libclang-rt-14-dev gcovr
 )
-# scripts/check-terminals.sh types into the README's terminal commands under tmux.
-test_packages=(picocom minicom screen tmux)
+# scripts/check-terminals.sh types into the README's terminal commands under tmux;
+# scripts/check-yaml.py reads the workflows, compose file and Kubernetes manifests.
+test_packages=(picocom minicom screen tmux python3-yaml)
 runtime_packages=(libmbedtls14 libmbedx509-1 libmbedcrypto7)
+# podman runs the image here (runc: crun cannot use this kernel's cgroups), debootstrap makes the
+# base image, catatonit is the pods' pause process (podman kube play), the dnsname plugin gives
+# compose services each other's names, python3-yaml lets docker/kube-test.sh expand manifests.
+container_packages=(podman runc debootstrap catatonit golang-github-containernetworking-plugin-dnsname
+  podman-compose python3-yaml)
 
 if [ "${1:-}" = "--runtime-only" ]; then
   packages=("${runtime_packages[@]}")
+elif [ "${1:-}" = "--container" ]; then
+  packages=("${container_packages[@]}")
 else
   packages=("${build_packages[@]}" "${test_packages[@]}")
 fi
