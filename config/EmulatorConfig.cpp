@@ -352,8 +352,8 @@ EmulatorConfig parse_emulator_config(const nlohmann::json& document,
   }
   reader.check_keys(document, "",
                     {"identity", "access_points", "resolve", "connect_to", "allow", "deny",
-                     "server_listen_address", "join_retry_interval_ms", "connect_timeout_ms",
-                     "http_idle_timeout_ms"});
+                     "host_dns", "server_listen_address", "join_retry_interval_ms",
+                     "connect_timeout_ms", "http_idle_timeout_ms"});
   auto config = default_emulator_config();
   constexpr auto max_milliseconds = std::int64_t{24} * 3600 * 1000;
   for (const auto& [key, value] : document.items()) {
@@ -383,6 +383,9 @@ EmulatorConfig parse_emulator_config(const nlohmann::json& document,
       config.allow = reader.get_string_array(value, key);
     } else if (key == "deny") {
       config.deny = reader.get_string_array(value, key);
+    } else if (key == "host_dns") {
+      if (!value.is_boolean()) reader.fail(key, "expected true or false");
+      config.host_dns = value.get<bool>();
     } else if (key == "server_listen_address") {
       const auto text = reader.get_string(value, key);
       if (!is_ipv4(text) && !is_ipv6(text)) {

@@ -55,7 +55,8 @@ struct EmulatorConfig {
   std::vector<ConnectToRule> connect_to;
   std::vector<std::string> allow;  ///< host names or CIDR patterns; empty = allow all
   std::vector<std::string> deny;   ///< host names or CIDR patterns; checked first
-  /// false (--no-host-dns): names resolve only through `resolve` rules; nothing asks the host.
+  /// false ("host_dns": false, --no-host-dns): names resolve only through `resolve` rules;
+  /// nothing asks the host.
   bool host_dns = true;
   std::string server_listen_address = "127.0.0.1";  ///< where SOCKDON listeners bind
   std::chrono::milliseconds join_retry_interval{10000};

@@ -5,10 +5,13 @@
 # pulls debian:bookworm-slim. Here the image is made from Debian's own archive with debootstrap
 # and imported into podman, so the Dockerfile's `FROM debian:bookworm-slim` resolves locally.
 #
-# Idempotent: installs podman/runc/debootstrap only if missing, skips everything if the image
-# exists, and keeps the root filesystem as a tarball in the cache so a re-import is fast.
+# Idempotent: installs the container tools only if missing (scripts/install-deps.sh
+# --container), skips everything if the image exists, and keeps the root filesystem as a tarball
+# in the cache so a re-import is fast.
 # Usage: docker/make-base-image.sh [--force]   (--force re-imports even if the image exists)
-# Environment: SPWF_IMAGE_CACHE (default /var/cache/spwf04emu), SPWF_BASE_IMAGE.
+# Environment: SPWF_IMAGE_CACHE (default /var/cache/spwf04emu), SPWF_BASE_IMAGE,
+#              SPWF_BASE_FROM_REGISTRY=1 (pull debian:bookworm-slim instead, where a registry is
+#              reachable).
 set -euo pipefail
 
 base_image="${SPWF_BASE_IMAGE:-localhost/debian:bookworm-slim}"
@@ -25,15 +28,16 @@ if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 
 # The tools: podman to build and run, runc because crun cannot use this kernel's cgroups,
-# debootstrap to make the root filesystem.
-missing=()
-for tool in podman runc debootstrap; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "make-base-image: installing ${missing[*]}"
-  $sudo_cmd apt-get update -qq
-  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# debootstrap to make the root filesystem (and what the docker/*-test.sh scripts use).
+"$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/install-deps.sh" --container
+
+# Where a registry is reachable (GitHub's runners: .github/workflows/image.yml), the official
+# image stands in for the local one.
+if [ -n "${SPWF_BASE_FROM_REGISTRY:-}" ]; then
+  podman pull -q docker.io/library/debian:bookworm-slim >/dev/null
+  podman tag docker.io/library/debian:bookworm-slim "$base_image"
+  echo "make-base-image: $base_image is docker.io/library/debian:bookworm-slim"
+  exit 0
 fi
 
 if [ "$force" -eq 0 ] && podman image exists "$base_image"; then

@@ -5,14 +5,18 @@ Each step prints "ok   - <what>" or "FAIL - <what>: <why>"; a step whose prerequ
 reported as failed too, so the count is always the same. Every wait has a deadline; nothing sleeps
 to wait for readiness. Exit status: the number of failed steps (0 = all passed).
 
-    docker/smoke_client.py --port 5000 [--host 127.0.0.1]
+    docker/smoke_client.py --port 5000 [--host 127.0.0.1] [--echo-bind ADDRESS --echo-host NAME]
+
+The echo server listens on --echo-bind (default 127.0.0.1: a module sharing the host's network);
+the module connects to it as --echo-host (default: the bind address). A container on a bridge
+network reaches the host as its gateway: --echo-bind 10.88.0.1 --echo-host host.containers.internal.
 
 Dialogue (factory settings, echo on; the echoed command lines are skipped):
     (connect)                            +WIND:0:Console active
     AT                                   AT-S.OK
     (second connection)                  spwf04emu: console busy
     (default network joins)              +WIND:24:WiFi Up:0:<ip>
-    AT+S.SOCKON=127.0.0.1,<echo>,,t      AT-S.On:127.0.0.1:0  AT-S.OK
+    AT+S.SOCKON=<echo-host>,<echo>,,t    AT-S.On:<address>:0  AT-S.OK
     AT+S.SOCKW=0,5<CR>hello              AT-S.OK
     (echo server answers)                +WIND:55:Pending Data::0:5:5
     AT+S.SOCKR=0,5                       AT-S.Reading:5:5<CR><LF>hello AT-S.OK
@@ -92,10 +96,10 @@ class Console:
 
 
 class EchoServer:
-    """A TCP echo server on the host's loopback, ephemeral port, the module's peer."""
+    """A TCP echo server on `address`, ephemeral port, the module's peer."""
 
-    def __init__(self):
-        self.listener = socket.create_server(("127.0.0.1", 0))
+    def __init__(self, address):
+        self.listener = socket.create_server((address, 0))
         self.port = self.listener.getsockname()[1]
         self.received = b""
         threading.Thread(target=self._serve, daemon=True).start()
@@ -119,11 +123,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--echo-bind", default="127.0.0.1")
+    parser.add_argument("--echo-host", default=None)
     parser.add_argument("--connect-timeout", type=float, default=20.0)
     parser.add_argument("--join-timeout", type=float, default=60.0)
     parser.add_argument("--step-timeout", type=float, default=10.0)
     options = parser.parse_args()
     step_timeout = options.step_timeout
+    echo_host = options.echo_host or options.echo_bind
 
     results = []
     state = {}
@@ -151,7 +158,7 @@ def main():
         return run
 
     console = None
-    echo = EchoServer()
+    echo = EchoServer(options.echo_bind)
 
     @step("connect to the TCP console")
     def _():
@@ -189,15 +196,16 @@ def main():
                                  start=0)
         return found.group(1).decode()
 
-    @step("AT+S.SOCKON to the host's echo server -> AT-S.On:127.0.0.1:0",
+    @step("AT+S.SOCKON to the host's echo server -> AT-S.On:<address>:0",
           needs=["default network joined: +WIND:24:WiFi Up:0:<ip>"])
     def _():
-        console.send(f"AT+S.SOCKON=127.0.0.1,{echo.port},,t\r".encode())
-        console.wait_for(rb"AT-S\.On:127\.0\.0\.1:0\r\nAT-S\.OK\r\n", step_timeout)
-        return f"echo server on 127.0.0.1:{echo.port}"
+        console.send(f"AT+S.SOCKON={echo_host},{echo.port},,t\r".encode())
+        found = console.wait_for(rb"AT-S\.On:([0-9.]+):0\r\nAT-S\.OK\r\n", step_timeout)
+        return (f"{echo_host}:{echo.port} is {found.group(1).decode()}"
+                f" (echo server on {options.echo_bind})")
 
     @step("AT+S.SOCKW=0,5 hello -> AT-S.OK",
-          needs=["AT+S.SOCKON to the host's echo server -> AT-S.On:127.0.0.1:0"])
+          needs=["AT+S.SOCKON to the host's echo server -> AT-S.On:<address>:0"])
     def _():
         console.send(b"AT+S.SOCKW=0,5\rhello")
         console.wait_for(rb"AT-S\.OK\r\n", step_timeout)
@@ -216,7 +224,7 @@ def main():
         console.wait_for(rb"AT-S\.Reading:5:5\r\nhelloAT-S\.OK\r\n", step_timeout)
 
     @step("AT+S.SOCKC=0 -> AT-S.OK",
-          needs=["AT+S.SOCKON to the host's echo server -> AT-S.On:127.0.0.1:0"])
+          needs=["AT+S.SOCKON to the host's echo server -> AT-S.On:<address>:0"])
     def _():
         console.send(b"AT+S.SOCKC=0\r")
         console.wait_for(rb"AT-S\.OK\r\n", step_timeout)

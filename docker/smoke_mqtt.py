@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """One MQTT round trip through a running spwf04emu's TCP console (docker/smoke-test.sh).
 
-    docker/smoke_mqtt.py <console port> <broker port>
+    docker/smoke_mqtt.py <console port> <broker port> [broker host (default 127.0.0.1)]
 
 Dialogue (the module already joined its network; echoed lines are skipped by matching):
-    AT+S.MQTTCONN=127.0.0.1,<broker>,,,,,,,,,,    AT-S.On:0  AT-S.OK
+    AT+S.MQTTCONN=<host>,<broker>,,,,,,,,,,       AT-S.On:0  AT-S.OK
     AT+S.MQTTSUB=0,smoke/mqtt,1                   AT-S.OK
     AT+S.MQTTPUB=0,smoke/mqtt,1,0,7<CR>hi:\\r\\nyo  AT-S.OK
     (the broker delivers it back)                 +WIND:86:MQTT Published:0:smoke/mqtt:1:0:0:7:7:hi:<CR><LF>yo
@@ -19,6 +19,7 @@ import time
 
 def main():
     console_port, broker_port = int(sys.argv[1]), sys.argv[2]
+    broker_host = sys.argv[3] if len(sys.argv) > 3 else "127.0.0.1"
     sock = socket.create_connection(("127.0.0.1", console_port), timeout=10)
     received = b""
 
@@ -40,7 +41,8 @@ def main():
         sock.sendall(line)
         until(answer)
 
-    command(b"AT+S.MQTTCONN=127.0.0.1,%s,,,,,,,,,,\r" % broker_port.encode(), b"AT-S.On:0\r\nAT-S.OK\r\n")
+    command(b"AT+S.MQTTCONN=%s,%s,,,,,,,,,,\r" % (broker_host.encode(), broker_port.encode()),
+            b"AT-S.On:0\r\nAT-S.OK\r\n")
     command(b"AT+S.MQTTSUB=0,smoke/mqtt,1\r")
     command(b"AT+S.MQTTPUB=0,smoke/mqtt,1,0,7\rhi:\r\nyo")
     until(b"+WIND:86:MQTT Published:0:smoke/mqtt:1:0:0:7:7:hi:\r\nyo\r\n")

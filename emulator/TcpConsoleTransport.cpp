@@ -15,6 +15,7 @@
 #include <system_error>
 #include <utility>
 
+#include "netstack/HostMapper.hpp"
 #include "support/Log.hpp"
 
 namespace spwf::emulator {
@@ -122,6 +123,34 @@ void TcpConsoleTransport::shutdown() {
   m_output_signal.cancel();
 }
 
+void TcpConsoleTransport::admit_only(const std::vector<std::string>& allow) {
+  m_admit.clear();
+  for (const auto& pattern : allow) {
+    // An address or a CIDR block: the part before '/' is an IP literal (IPv6 may be bracketed).
+    std::string_view network = std::string_view(pattern).substr(0, pattern.find('/'));
+    if (network.size() >= 2 && network.front() == '[' && network.back() == ']') {
+      network = network.substr(1, network.size() - 2);
+    }
+    boost::system::error_code error;
+    (void)asio::ip::make_address(network, error);
+    if (!error) m_admit.push_back(pattern);
+  }
+}
+
+bool TcpConsoleTransport::admitted(const tcp::socket& socket) const {
+  if (m_admit.empty()) return true;
+  boost::system::error_code error;
+  const auto peer = socket.remote_endpoint(error);
+  if (!error && std::any_of(m_admit.begin(), m_admit.end(), [&](const std::string& pattern) {
+        return net::matches_pattern(pattern, "", peer.address());
+      })) {
+    return true;
+  }
+  log::warn("tcp console: refused " + (error ? std::string("a host") : endpoint_text(peer)) +
+            ": its address is not in --allow");
+  return false;
+}
+
 std::uint16_t TcpConsoleTransport::local_port() const {
   boost::system::error_code error;
   const auto endpoint = m_acceptor.local_endpoint(error);
@@ -191,6 +220,11 @@ asio::awaitable<void> TcpConsoleTransport::accept_loop() {
     if (m_shut_down || error == asio::error::operation_aborted) break;
     if (error) {
       log::warn("tcp console: accept failed: " + error.message());
+      continue;
+    }
+    if (!admitted(socket)) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
       continue;
     }
     if (m_host_connected) {

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "atcmd/Transport.hpp"
 #include "emulator/OutputBacklog.hpp"
@@ -68,6 +69,10 @@ class TcpConsoleTransport final : public atcmd::Transport {
 
   /// Called each time a host connects (after the kept output has been queued for it).
   void on_host_attached(std::function<void()> handler) { m_attach_handler = std::move(handler); }
+  /// Admits only hosts whose address one of the address rules among `allow` (the --allow
+  /// patterns: addresses and CIDR blocks; names cannot match a peer and are skipped) contains;
+  /// without address rules every host is admitted. A refused host is closed with a log line.
+  void admit_only(const std::vector<std::string>& allow);
 
   /// Waits for bytes from the current (or next) host; returns 0 only after shutdown().
   asio::awaitable<std::size_t> read_some(std::span<char> buffer) override;
@@ -85,6 +90,8 @@ class TcpConsoleTransport final : public atcmd::Transport {
   asio::awaitable<void> receive_loop(asio::ip::tcp::socket& socket);
   asio::awaitable<void> send_loop(asio::ip::tcp::socket& socket);
   asio::awaitable<void> refuse_host(asio::ip::tcp::socket socket);
+  /// True when `socket`'s peer passes admit_only's rules (logs the refusal otherwise).
+  bool admitted(const asio::ip::tcp::socket& socket) const;
 
   asio::any_io_executor m_executor;
   asio::ip::tcp::acceptor m_acceptor;
@@ -104,6 +111,7 @@ class TcpConsoleTransport final : public atcmd::Transport {
   bool m_started = false;
   bool m_shut_down = false;
   std::function<void()> m_attach_handler;
+  std::vector<std::string> m_admit;  ///< address rules from --allow; empty: everyone
 };
 
 }  // namespace spwf::emulator

@@ -31,8 +31,8 @@ using spwf::emulator::ConsoleKind;
 using spwf::emulator::Options;
 
 /// The console on TCP; `:PORT` listens on loopback only (the console reaches the host's network).
-std::unique_ptr<spwf::emulator::TcpConsoleTransport> make_tcp(asio::io_context& io,
-                                                              const Options& options) {
+std::unique_ptr<spwf::emulator::TcpConsoleTransport> make_tcp(
+    asio::io_context& io, const Options& options, const std::vector<std::string>& allow) {
   using spwf::emulator::TcpConsoleTransport;
   auto address = TcpConsoleTransport::ListenAddress::parse(options.listen);
   if (!address) {
@@ -41,7 +41,10 @@ std::unique_ptr<spwf::emulator::TcpConsoleTransport> make_tcp(asio::io_context& 
   }
   if (address->host.empty()) address->host = "127.0.0.1";
   try {
-    return std::make_unique<TcpConsoleTransport>(io.get_executor(), address->host, address->port);
+    auto tcp =
+        std::make_unique<TcpConsoleTransport>(io.get_executor(), address->host, address->port);
+    tcp->admit_only(allow);  // --allow's address rules also say who may drive the console
+    return tcp;
   } catch (const std::runtime_error& error) {
     const std::string reason = error.what();
     const bool in_use = reason.find("in use") != std::string::npos;
@@ -70,12 +73,13 @@ void check_pty_link(const std::filesystem::path& link) {
 /// Creates the transport the options ask for, announces where the console is, and calls
 /// `attached` each time a host opens or connects to it.
 std::unique_ptr<spwf::atcmd::Transport> make_transport(asio::io_context& io, const Options& options,
+                                                       const spwf::config::EmulatorConfig& settings,
                                                        std::function<void()> attached) {
   if (options.console == ConsoleKind::stdio) {
     return std::make_unique<spwf::emulator::StdioTransport>(io.get_executor());
   }
   if (options.console == ConsoleKind::tcp) {
-    auto tcp = make_tcp(io, options);
+    auto tcp = make_tcp(io, options, settings.allow);
     tcp->on_host_attached(std::move(attached));
     tcp->start();
     std::printf("spwf04emu: AT console on tcp:%s\n", tcp->local_address().c_str());
@@ -170,7 +174,8 @@ int run(const Options& options) {
   const auto pacing = options.boot == spwf::atcmd::BootPacing::real
                           ? spwf::net::LinkPacing::real
                           : spwf::net::LinkPacing::instant;
-  spwf::atcmd::ModuleState state{io.get_executor(), load_settings(options), flash, pacing};
+  const auto settings = load_settings(options);
+  spwf::atcmd::ModuleState state{io.get_executor(), settings, flash, pacing};
   if (auto problem = state.power_on()) throw spwf::config::StartupError(*problem);
 
   // --power-cycle-on-attach: each host after the first (which gets the start's boot) pulses the
@@ -182,7 +187,7 @@ int run(const Options& options) {
       session_for_attach->power_cycle();
     }
   };
-  auto transport = make_transport(io, options, attached);
+  auto transport = make_transport(io, options, settings, attached);
   spwf::atcmd::Session session{io.get_executor(), *transport, state, options.boot};
   session_for_attach = &session;
   // The session only ends when its transport does (stdin closed): exit 0. A failure that

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package spwf04emu needs to build, test and benchmark (and the
 # terminal programs whose README lines the tests check).
-# Usage: scripts/install-deps.sh [--runtime-only]
+# Usage: scripts/install-deps.sh [--runtime-only | --container]
+#   --runtime-only  what the built emulator needs to run (the image's runtime stage)
+#   --container     the container tools the image build and the docker/*-test.sh scripts use
 set -euo pipefail
 sudo_cmd=""
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
@@ -13,13 +15,21 @@ build_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl libclang-rt-14-dev gcovr
 )
-# scripts/check-terminals.sh types into the README's terminal commands under tmux; the MQTT tests
+# scripts/check-terminals.sh types into the README's terminal commands under tmux;
+# scripts/check-yaml.py reads the workflows, compose file and Kubernetes manifests; the MQTT tests
 # and bench run a real broker (mosquitto) and its command-line clients.
-test_packages=(picocom minicom screen tmux mosquitto mosquitto-clients)
+test_packages=(picocom minicom screen tmux python3-yaml mosquitto mosquitto-clients)
 runtime_packages=(libmbedtls14 libmbedx509-1 libmbedcrypto7)
+# podman runs the image here (runc: crun cannot use this kernel's cgroups), debootstrap makes the
+# base image, catatonit is the pods' pause process (podman kube play), the dnsname plugin gives
+# compose services each other's names, python3-yaml lets docker/kube-test.sh expand manifests.
+container_packages=(podman runc debootstrap catatonit golang-github-containernetworking-plugin-dnsname
+  podman-compose python3-yaml)
 
 if [ "${1:-}" = "--runtime-only" ]; then
   packages=("${runtime_packages[@]}")
+elif [ "${1:-}" = "--container" ]; then
+  packages=("${container_packages[@]}")
 else
   packages=("${build_packages[@]}" "${test_packages[@]}")
 fi
@@ -29,6 +39,17 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
+  # Packages such as mosquitto start their own service at install; the tests start their own
+  # instances on ephemeral ports, so no service may start (policy-rc.d 101: "action forbidden"),
+  # unless the machine already has a policy of its own.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$policy" >/dev/null
+    $sudo_cmd chmod +x "$policy"
+    own_policy=1
+  fi
   $sudo_cmd apt-get update -qq
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if [ -n "$own_policy" ]; then $sudo_cmd rm -f "$policy"; fi
 fi

@@ -40,9 +40,16 @@ echo "== fuzzing (bounded)"
 scripts/run-fuzz.sh "${SPWF_FUZZ_SECONDS:-60}"
 
 scripts/check-terminals.sh build/emulator/spwf04emu  # the README's terminal lines, under tmux
+echo "== the workflows, compose file and Kubernetes manifests (YAML)"
+docker/check-yaml.py
 if [ -z "${SPWF_SKIP_DOCKER:-}" ]; then
+  # One image build; the three tests below reuse it (no rebuilds).
   echo "== container image and smoke test"
   docker/build-image.sh
   docker/smoke-test.sh
+  echo "== the compose example (podman-compose, local images)"
+  docker/compose-test.sh
+  echo "== the Kubernetes manifests (podman kube play)"
+  docker/kube-test.sh
 fi
 echo "== all tests passed"

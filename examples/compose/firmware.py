@@ -62,6 +62,19 @@ class Module:
             self.received += chunk
 
 
+def open_socket(module, host, port, attempts=20):
+    """AT+S.SOCKON, retried while the server is not up yet (it may start after the firmware)."""
+    for attempt in range(1, attempts + 1):
+        module.send(f"AT+S.SOCKON={host},{port},NULL,t\r".encode())
+        try:
+            return module.expect(rb"AT-S\.On:[0-9.]+:(\d+)\r\nAT-S\.OK\r\n").group(1).decode()
+        except RuntimeError:  # AT-S.ERROR:74: refused, the server is not listening yet
+            if attempt == attempts:
+                raise
+            print(f"firmware: {host}:{port} not up yet, again in 0.5 s", flush=True)
+            time.sleep(0.5)
+
+
 def main():
     module = Module(console_host, console_port)
     module.expect(rb"\+WIND:0:Console active\r\n", anywhere=True)
@@ -71,8 +84,7 @@ def main():
     module.expect(rb"\+WIND:24:WiFi Up:0:[0-9.]+\r\n", timeout=60, anywhere=True)
     print("firmware: Wi-Fi up", flush=True)
 
-    module.send(f"AT+S.SOCKON={echo_host},{echo_port},NULL,t\r".encode())
-    socket_id = module.expect(rb"AT-S\.On:[0-9.]+:(\d+)\r\nAT-S\.OK\r\n").group(1).decode()
+    socket_id = open_socket(module, echo_host, echo_port)
     print(f"firmware: socket {socket_id} open to {echo_host}:{echo_port}", flush=True)
     payload = b"hello from the firmware"
     module.send(f"AT+S.SOCKW={socket_id},{len(payload)}\r".encode() + payload)

@@ -41,6 +41,7 @@ TEST(EmulatorConfigTest, DefaultsMakeAWorkingModule) {
   EXPECT_EQ(access_point.gateway, "192.168.1.1");
   EXPECT_EQ(access_point.dns, "192.168.1.1");
   EXPECT_TRUE(config.resolve.empty());
+  EXPECT_TRUE(config.host_dns);
   EXPECT_EQ(config.server_listen_address, "127.0.0.1");
   EXPECT_EQ(config.join_retry_interval, std::chrono::milliseconds(10000));
   EXPECT_EQ(config.connect_timeout, std::chrono::milliseconds(5000));
@@ -60,6 +61,7 @@ TEST(EmulatorConfigTest, ParsesAFullDocument) {
     "connect_to": ["example.com:443:localhost:8443"],
     "allow": ["127.0.0.0/8"],
     "deny": ["evil.example"],
+    "host_dns": false,
     "server_listen_address": "::1",
     "join_retry_interval_ms": 50,
     "connect_timeout_ms": 250
@@ -84,6 +86,7 @@ TEST(EmulatorConfigTest, ParsesAFullDocument) {
   EXPECT_EQ(config.connect_to[0].to_port, 8443);
   EXPECT_EQ(config.allow, std::vector<std::string>{"127.0.0.0/8"});
   EXPECT_EQ(config.deny, std::vector<std::string>{"evil.example"});
+  EXPECT_FALSE(config.host_dns);
   EXPECT_EQ(config.server_listen_address, "::1");
   EXPECT_EQ(config.join_retry_interval, std::chrono::milliseconds(50));
   EXPECT_EQ(config.connect_timeout, std::chrono::milliseconds(250));
@@ -135,6 +138,7 @@ TEST(EmulatorConfigTest, WrongTypesAndValuesAreNamed) {
        "00:11:22:33:44:55"},
       {R"({"allow": "127.0.0.1"})", "spwf.json: allow: expected an array of strings"},
       {R"({"deny": ["a", 2]})", "spwf.json: deny[1]: expected a string"},
+      {R"({"host_dns": "no"})", "spwf.json: host_dns: expected true or false"},
       {R"({"server_listen_address": "localhost"})",
        "spwf.json: server_listen_address: \"localhost\" is not an IPv4 or IPv6 address"},
       {R"({"connect_timeout_ms": 0})", "spwf.json: connect_timeout_ms: out of range 1..86400000"},

@@ -9,7 +9,7 @@
 //   AT+S.PING=1,8,::ffff:127.0.0.1           -> AT-S.Start:127.0.0.1, a timeout, AT-S.Stop:1:0
 //   (no rules)
 //   AT+S.SOCKON=::ffff:127.0.0.1,<port>,,t   -> AT-S.On:127.0.0.1:0 / AT-S.OK
-//   (--no-host-dns)
+//   (--no-host-dns, or "host_dns": false in the configuration file)
 //   AT+S.SOCKON=localhost,<port>,,t          -> AT-S.ERROR:65:DNS address failure
 //   (--deny nothing-here.invalid)
 //   AT+S.SOCKON=nothing-here.invalid,80,,t   -> AT-S.ERROR:74 (refused before any lookup)
@@ -108,6 +108,13 @@ TEST_F(NetworkPolicyTest, NoHostDnsResolvesOnlyMappedNamesAndLiterals) {
   EXPECT_EQ(sockon("localhost", peer.port(), "t"), dns_failure);
   EXPECT_EQ(sockon("nothing-here.invalid", peer.port(), "u"), dns_failure);
   EXPECT_EQ(host().command("AT+S.HTTPGET=localhost,/," + port + ",0,,,,"), dns_failure);
+}
+
+TEST_F(NetworkPolicyTest, HostDnsFalseInTheConfigurationFileIsNoHostDns) {
+  TcpPeer peer{TcpPeer::echo};
+  start_with_config(R"({"host_dns": false})");
+  EXPECT_EQ(sockon("localhost", peer.port(), "t"), dns_failure);
+  EXPECT_EQ(sockon("127.0.0.1", peer.port(), "t"), "AT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
 }
 
 TEST_F(NetworkPolicyTest, ANameTheRulesRefuseIsNotLookedUp) {
