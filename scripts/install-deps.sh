@@ -13,8 +13,9 @@ build_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl libclang-rt-14-dev gcovr
 )
-# scripts/check-terminals.sh types into the README's terminal commands under tmux.
-test_packages=(picocom minicom screen tmux)
+# scripts/check-terminals.sh types into the README's terminal commands under tmux;
+# scripts/try-qemu.sh runs the README's QEMU lines (a firmware built with clang and lld).
+test_packages=(picocom minicom screen tmux qemu-system-arm lld)
 runtime_packages=(libmbedtls14 libmbedx509-1 libmbedcrypto7)
 
 if [ "${1:-}" = "--runtime-only" ]; then

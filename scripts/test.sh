@@ -40,6 +40,7 @@ echo "== fuzzing (bounded)"
 scripts/run-fuzz.sh "${SPWF_FUZZ_SECONDS:-60}"
 
 scripts/check-terminals.sh build/emulator/spwf04emu  # the README's terminal lines, under tmux
+scripts/try-qemu.sh build/emulator/spwf04emu        # the README's QEMU lines, for real
 if [ -z "${SPWF_SKIP_DOCKER:-}" ]; then
   echo "== container image and smoke test"
   docker/build-image.sh
