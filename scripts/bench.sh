@@ -5,6 +5,7 @@
 # emulator broke the SOCKW/SOCKR protocol or stalled a step for 10 s).
 #   bench_console   AT round-trip latency vs a bare pty, idle RSS
 #   bench_sockets   SOCKW->TCP sink and chargen->SOCKR throughput vs a bare pty, RSS with 8 sockets
+#   bench_idle      wake-ups and CPU of idle emulators over 30 s, start-up to Console active
 #   scripts/bench.sh              # all benchmarks, default sizes
 #   JOBS=2 scripts/bench.sh       # limit the build's parallelism (default: nproc)
 set -euo pipefail
