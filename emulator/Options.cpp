@@ -64,6 +64,24 @@ std::vector<std::string> all_arguments(int argc, char** argv) {
   return arguments;
 }
 
+/// --attach and --connect: one console only, and no pty of the emulator's own.
+void finish_simulator_options(Options& options, bool stdio) {
+  const bool attach = options.attach.has_value();
+  const bool connect = !options.connect.empty();
+  if (!attach && !connect) return;
+  const int consoles = int{stdio} + int{!options.listen.empty()} + int{attach} + int{connect};
+  if (consoles > 1) {
+    throw UsageError(
+        "--stdio, --listen, --attach and --connect exclude each other: choose one "
+        "console");
+  }
+  if (options.pty_link) {
+    throw UsageError(std::string{"--pty-link names the emulator's own pty; it has no meaning "} +
+                     "with " + (attach ? "--attach" : "--connect"));
+  }
+  options.console = attach ? ConsoleKind::attach : ConsoleKind::connect;
+}
+
 /// Checks what CLI11 cannot: values, and options that exclude each other.
 void finish(Options& options, bool stdio, const std::string& boot, const std::string& level) {
   options.boot = boot_pacing(boot);
@@ -82,6 +100,7 @@ void finish(Options& options, bool stdio, const std::string& boot, const std::st
   for (const auto& pattern : options.deny) check_pattern("--deny", pattern);
   if (stdio) options.console = ConsoleKind::stdio;
   if (!options.listen.empty()) options.console = ConsoleKind::tcp;
+  finish_simulator_options(options, stdio);
 }
 
 /// What the command line gives as text or flags, checked and converted after parsing.
@@ -128,6 +147,12 @@ void define_options(CLI::App& app, Options& options, Text& text) {
   app.add_flag("--no-host-dns", options.no_host_dns,
                "Never ask the host's resolver: only --resolve names and IP literals resolve; "
                "other names answer the module's DNS error");
+  app.add_option("--attach", options.attach,
+                 "Serve the AT console on an existing tty PATH (a simulator's UART pty, a serial "
+                 "device) in raw mode; opened again when it comes back after a hang-up");
+  app.add_option("--connect", options.connect,
+                 "Be the client of a simulator's UART socket, HOST:PORT or unix:PATH; connected "
+                 "again (bounded back-off) when the simulator restarts");
 }
 
 }  // namespace

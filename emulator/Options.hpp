@@ -15,7 +15,7 @@ namespace spwf::emulator {
 inline constexpr const char* k_arguments_variable = "SPWF04EMU_ARGS";
 
 /// Where the AT console is served.
-enum class ConsoleKind { pty, stdio, tcp };
+enum class ConsoleKind { pty, stdio, tcp, attach, connect };
 
 /// Everything the command line sets.
 struct Options {
@@ -36,6 +36,8 @@ struct Options {
   std::vector<std::string> allow;
   std::vector<std::string> deny;
   bool no_host_dns = false;  ///< --no-host-dns: names resolve only through --resolve
+  std::optional<std::filesystem::path> attach;  ///< --attach PATH: an existing tty (a simulator's)
+  std::string connect;  ///< --connect HOST:PORT or unix:PATH: a simulator's UART socket
 };
 
 /// Parses argv, then the words of $SPWF04EMU_ARGS. Returns nullopt after printing help, the

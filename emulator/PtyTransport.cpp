@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <sys/inotify.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@ namespace asio = boost::asio;
 
 namespace {
 
+/// Only where inotify is refused: how often the slave is checked for a host.
 constexpr auto k_attach_poll_interval = std::chrono::milliseconds(50);
 
 [[noreturn]] void fail(const std::string& what) {
@@ -65,8 +67,13 @@ void log_completion(std::exception_ptr failure) {
 
 PtyTransport::PtyTransport(asio::any_io_executor executor,
                            std::optional<std::filesystem::path> link)
-    : m_master(executor), m_poll_timer(executor), m_room(executor), m_link(std::move(link)) {
+    : m_master(executor),
+      m_open_watch(executor),
+      m_poll_timer(executor),
+      m_room(executor),
+      m_link(std::move(link)) {
   m_master.assign(open_master(m_slave_path));
+  watch_opens();
   // Writes are tried at once without blocking; only what the pty cannot take yet is queued.
   m_master.non_blocking(true);
   if (m_link) {
@@ -90,10 +97,40 @@ bool PtyTransport::slave_open() {
   return (entry.revents & POLLHUP) == 0;
 }
 
+bool PtyTransport::watch_opens() {
+  // A host opening the slave changes nothing the master can wait for (its hang-up state is
+  // level, not an edge), but the open is a file-system event on the slave's node.
+  const int watch = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (watch >= 0 && ::inotify_add_watch(watch, m_slave_path.c_str(), IN_OPEN) >= 0) {
+    m_open_watch.assign(watch);
+    return true;
+  }
+  const std::string reason = std::strerror(errno);
+  if (watch >= 0) ::close(watch);
+  log::warn("no inotify for " + m_slave_path + " (" + reason +
+            "; raise fs.inotify.max_user_instances): checking for a host every 50 ms");
+  return false;
+}
+
 asio::awaitable<void> PtyTransport::wait_for_host() {
-  while (!slave_open()) {
-    m_poll_timer.expires_after(k_attach_poll_interval);
-    co_await m_poll_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  // The events are read before each check, so the queue is empty when the wait starts: the
+  // next open queues a new event and wakes the wait (an open merged into an event still unread
+  // would not), also when it comes between the check and the wait. Opens seen while a host was
+  // attached (and the emulator's own, when it empties the pty) are read here and cost nothing.
+  for (;;) {
+    if (m_open_watch.is_open()) {
+      std::array<char, 1024> events{};
+      while (::read(m_open_watch.native_handle(), events.data(), events.size()) > 0) {
+      }
+    }
+    if (slave_open()) break;
+    if (m_open_watch.is_open()) {
+      co_await m_open_watch.async_wait(asio::posix::stream_descriptor::wait_read,
+                                       asio::as_tuple(asio::use_awaitable));
+    } else {
+      m_poll_timer.expires_after(k_attach_poll_interval);
+      co_await m_poll_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
   }
   on_attached();
 }

@@ -3,9 +3,12 @@
 // (printed at start, optionally reachable through a symbolic link). The pty is put in raw mode so
 // CR and LF pass unchanged in both directions.
 //
-// Hosts come and go as firmware restarts: while nobody has the slave open, the emulator checks
-// every 50 ms for a new host (no busy loop). Output produced before the first host ever opened the
-// pty (the power-on indications) is kept, up to 64 KiB, and delivered when it opens; output
+// Hosts come and go as firmware restarts: while nobody has the slave open, the emulator sleeps
+// until one opens it, told by the kernel (inotify IN_OPEN on the slave): no timer, no wake-up
+// while idle, and a new host is noticed at once. Where inotify is refused (the per-user limit
+// fs.inotify.max_user_instances, 128 on many systems, reached by as many emulators), it checks
+// every 50 ms instead and the log says so once. Output produced before the first host ever opened
+// the pty (the power-on indications) is kept, up to 64 KiB, and delivered when it opens; output
 // produced after a host has closed it, while nobody is attached, is dropped, as bytes sent on a
 // UART with nothing connected are lost. That includes what the leaving host had not read yet:
 // when the transport sees the host gone (at the next read or write), it empties the pty, so the
@@ -54,6 +57,8 @@ class PtyTransport : public atcmd::Transport {
 
  private:
   bool slave_open();
+  /// Starts watching the slave for opens; false (logged) when inotify is refused.
+  bool watch_opens();
   boost::asio::awaitable<void> wait_for_host();
   boost::asio::awaitable<void> drain();
   void on_attached();
@@ -61,7 +66,8 @@ class PtyTransport : public atcmd::Transport {
   void discard_unread_output();
 
   boost::asio::posix::stream_descriptor m_master;
-  boost::asio::steady_timer m_poll_timer;
+  boost::asio::posix::stream_descriptor m_open_watch;  ///< inotify on the slave: IN_OPEN
+  boost::asio::steady_timer m_poll_timer;              ///< only without m_open_watch
   boost::asio::steady_timer m_room;  ///< never expires; cancelled when the host takes output
   std::string m_slave_path;
   std::optional<std::filesystem::path> m_link;

@@ -16,6 +16,8 @@
 #include "atcmd/Session.hpp"
 #include "config/EmulatorConfig.hpp"
 #include "config/FlashStore.hpp"
+#include "emulator/AttachTransport.hpp"
+#include "emulator/ConnectTransport.hpp"
 #include "emulator/InstanceLock.hpp"
 #include "emulator/Options.hpp"
 #include "emulator/PtyTransport.hpp"
@@ -70,6 +72,27 @@ void check_pty_link(const std::filesystem::path& link) {
   }
 }
 
+/// The console on a simulator's UART: its tty (--attach) or its socket (--connect).
+std::unique_ptr<spwf::emulator::LinkTransport> make_simulator_link(asio::io_context& io,
+                                                                   const Options& options) {
+  using namespace spwf::emulator;
+  if (options.console == ConsoleKind::attach) {
+    try {
+      return std::make_unique<AttachTransport>(io.get_executor(), *options.attach);
+    } catch (const std::runtime_error& error) {
+      throw spwf::config::StartupError("--attach " + options.attach->string() + ": " +
+                                       error.what());
+    }
+  }
+  auto address = ConnectAddress::parse(options.connect);
+  if (!address) {
+    throw spwf::config::StartupError("--connect " + options.connect +
+                                     ": expected HOST:PORT (e.g. 127.0.0.1:4321 or [::1]:4321) "
+                                     "or unix:PATH");
+  }
+  return std::make_unique<ConnectTransport>(io.get_executor(), std::move(*address));
+}
+
 /// Creates the transport the options ask for, announces where the console is, and calls
 /// `attached` each time a host opens or connects to it.
 std::unique_ptr<spwf::atcmd::Transport> make_transport(asio::io_context& io, const Options& options,
@@ -85,6 +108,18 @@ std::unique_ptr<spwf::atcmd::Transport> make_transport(asio::io_context& io, con
     std::printf("spwf04emu: AT console on tcp:%s\n", tcp->local_address().c_str());
     std::fflush(stdout);
     return tcp;
+  }
+  if (options.console == ConsoleKind::attach || options.console == ConsoleKind::connect) {
+    auto link = make_simulator_link(io, options);
+    link->on_host_attached(std::move(attached));
+    link->start();
+    const std::string where =
+        options.console == ConsoleKind::attach
+            ? "attach:" + options.attach->string()
+            : "connect:" + spwf::emulator::ConnectAddress::parse(options.connect)->text();
+    std::printf("spwf04emu: AT console on %s\n", where.c_str());
+    std::fflush(stdout);
+    return link;
   }
   auto pty = std::make_unique<spwf::emulator::PtyTransport>(io.get_executor(), options.pty_link);
   pty->on_host_attached(std::move(attached));

@@ -6,6 +6,7 @@
 #   bench_console   AT round-trip latency vs a bare pty, idle RSS
 #   bench_sockets   SOCKW->TCP sink and chargen->SOCKR throughput vs a bare pty, RSS with 8 sockets
 #   bench_mqtt      MQTTPUB throughput (64 B, 1 KiB) vs mosquitto_pub alone, RSS under a flood
+#   bench_idle      wake-ups and CPU of idle emulators over 30 s, start-up to Console active
 #   scripts/bench.sh              # all benchmarks, default sizes
 #   JOBS=2 scripts/bench.sh       # limit the build's parallelism (default: nproc)
 set -euo pipefail

@@ -16,9 +16,12 @@ build_packages=(
   openssl libclang-rt-14-dev gcovr
 )
 # scripts/check-terminals.sh types into the README's terminal commands under tmux;
+# scripts/check-terminals.sh types into the README's terminal commands under tmux;
 # scripts/check-yaml.py reads the workflows, compose file and Kubernetes manifests; the MQTT tests
-# and bench run a real broker (mosquitto) and its command-line clients.
-test_packages=(picocom minicom screen tmux python3-yaml mosquitto mosquitto-clients)
+# and bench run a real broker (mosquitto) and its command-line clients; scripts/try-qemu.sh runs
+# the README's QEMU lines (a firmware built with clang and lld).
+test_packages=(picocom minicom screen tmux python3-yaml mosquitto mosquitto-clients qemu-system-arm
+  lld)
 runtime_packages=(libmbedtls14 libmbedx509-1 libmbedcrypto7)
 # podman runs the image here (runc: crun cannot use this kernel's cgroups), debootstrap makes the
 # base image, catatonit is the pods' pause process (podman kube play), the dnsname plugin gives
@@ -43,13 +46,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   # instances on ephemeral ports, so no service may start (policy-rc.d 101: "action forbidden"),
   # unless the machine already has a policy of its own.
   policy=/usr/sbin/policy-rc.d
-  own_policy=""
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$policy" >/dev/null
     $sudo_cmd chmod +x "$policy"
-    own_policy=1
+    trap '$sudo_cmd rm -f "$policy"' EXIT
   fi
   $sudo_cmd apt-get update -qq
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  if [ -n "$own_policy" ]; then $sudo_cmd rm -f "$policy"; fi
 fi

@@ -42,6 +42,7 @@ scripts/run-fuzz.sh "${SPWF_FUZZ_SECONDS:-60}"
 scripts/check-terminals.sh build/emulator/spwf04emu  # the README's terminal lines, under tmux
 echo "== the workflows, compose file and Kubernetes manifests (YAML)"
 docker/check-yaml.py
+scripts/try-qemu.sh build/emulator/spwf04emu        # the README's QEMU lines, for real
 if [ -z "${SPWF_SKIP_DOCKER:-}" ]; then
   # One image build; the three tests below reuse it (no rebuilds).
   echo "== container image and smoke test"
