@@ -41,6 +41,9 @@ def main():
         sock.sendall(line)
         until(answer)
 
+    # The image powers the module on for each new host (--power-cycle-on-attach): the broker can
+    # be reached once the module has joined its network again.
+    until(b"+WIND:24:WiFi Up:0:", 30)
     command(b"AT+S.MQTTCONN=%s,%s,,,,,,,,,,\r" % (broker_host.encode(), broker_port.encode()),
             b"AT-S.On:0\r\nAT-S.OK\r\n")
     command(b"AT+S.MQTTSUB=0,smoke/mqtt,1\r")
