@@ -252,5 +252,32 @@ TEST_F(SecureWebSocketTest, ACommonNameThatIsNotTheHostIsCertificateError5) {
   EXPECT_EQ(host().command("AT+S.WSOCKL"), "AT-S.OK\r\n");
 }
 
+// MQTT over WebSocket (spec §3.10: a non-empty <path>): the module's MQTT client in binary
+// messages with the subprotocol "mqtt", through ws_server.py relaying to mosquitto, which has no
+// WebSocket listener of its own.
+//   AT+S.MQTTCONN=127.0.0.1,<relay port>,/mqtt,0,,,,,,,,  -> AT-S.On:0 / AT-S.OK
+//   AT+S.MQTTSUB=0,ws/test,                                -> AT-S.OK
+//   AT+S.MQTTPUB=0,ws/test,,,5<CR>hello                    -> AT-S.OK
+//   +WIND:86:MQTT Published:0:ws/test:0:0:0:5:5:hello
+TEST_F(WebSocketTest, MqttOverWebSocketThroughARelayToMosquitto) {
+  MosquittoBroker broker{m_temp.path().string()};
+  WebSocketPeer relay{{"--relay-port", std::to_string(broker.port())}};
+  start();
+  EXPECT_EQ(host().command("AT+S.MQTTCONN=127.0.0.1," + std::to_string(relay.port()) +
+                           ",/mqtt,0,,,,,,,,"),
+            "AT-S.On:0\r\nAT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.MQTTSUB=0,ws/test,"), "AT-S.OK\r\n");
+  host().send("AT+S.MQTTPUB=0,ws/test,,,5\rhello");
+  EXPECT_EQ(host().read_until(ok), "AT-S.OK\r\n");
+  EXPECT_EQ(host().read_until("hello\r\n"),
+            "+WIND:86:MQTT Published:0:ws/test:0:0:0:5:5:hello\r\n");
+  // The MQTT client holds one of the shared instances: one WebSocket fits beside it.
+  EXPECT_EQ(open(relay, "/other"), "AT-S.On:1\r\nAT-S.OK\r\n");
+  EXPECT_EQ(open(relay, "/third"), "AT-S.ERROR:75:Too many sockets\r\n");
+  EXPECT_EQ(host().command("AT+S.MQTTDISC=0"), "AT-S.OK\r\n");
+  // The relay sees the connection end (how it ends depends on who closes first).
+  EXPECT_EQ(relay.read_line().rfind("closed /mqtt ", 0), 0u);
+}
+
 }  // namespace
 }  // namespace spwf::testing
