@@ -15,6 +15,7 @@
 #include "atcmd/commands/SocketCommands.hpp"
 #include "atcmd/commands/SystemCommands.hpp"
 #include "atcmd/commands/TlsCommands.hpp"
+#include "atcmd/commands/WebSocketCommands.hpp"
 #include "atcmd/commands/WifiCommands.hpp"
 
 namespace spwf::atcmd {
@@ -92,12 +93,12 @@ constexpr CommandSpec command_rows[] = {
     {"AT+S.MQTTPUB", "=<id>,<topic>,<QoS>,<retained>,<length><CR><message>", "publishes a message", listed, &commands::mqtt_publish},
     {"AT+S.MQTTUNSUB", "=<id>,<topic>", "unsubscribes", listed, &commands::mqtt_unsubscribe},
     {"AT+S.MQTTDISC", "=<id>", "disconnects from the broker", listed, &commands::mqtt_disconnect},
-    {"AT+S.WSOCKON", "=<host>,<port>,<path>,<TLS>,<usn>,<pwd>,<origin>,<prot>,<ext>", "opens a WebSocket client", listed, nullptr},
-    {"AT+S.WSOCKQ", "=<id>", "bytes waiting on a WebSocket", listed, nullptr},
-    {"AT+S.WSOCKC", "=<id>,<status>", "closes a WebSocket with a close status", listed, nullptr},
-    {"AT+S.WSOCKW", "=<id>,<lastFrame>,<lastFrag>,<binary>,<len><CR><data>", "sends a WebSocket frame or fragment", listed, nullptr},
-    {"AT+S.WSOCKR", "=<id>,<len>", "reads received WebSocket data", listed, nullptr},
-    {"AT+S.WSOCKL", "", "lists the open WebSockets", listed, nullptr},
+    {"AT+S.WSOCKON", "=<host>,<port>,<path>,<TLS>,<usn>,<pwd>,<origin>,<prot>,<ext>", "opens a WebSocket client", listed, &commands::websocket_open},
+    {"AT+S.WSOCKQ", "=<id>", "bytes waiting on a WebSocket", listed, &commands::websocket_query},
+    {"AT+S.WSOCKC", "=<id>,<status>", "closes a WebSocket with a close status", listed, &commands::websocket_close},
+    {"AT+S.WSOCKW", "=<id>,<lastFrame>,<lastFrag>,<binary>,<len><CR><data>", "sends a WebSocket frame or fragment", listed, &commands::websocket_write},
+    {"AT+S.WSOCKR", "=<id>,<len>", "reads received WebSocket data", listed, &commands::websocket_read},
+    {"AT+S.WSOCKL", "", "lists the open WebSockets", listed, &commands::websocket_list},
     {"AT&V", "", "old alias of AT+S.GCFG without argument", hidden, &commands::get_config},
     {"AT&W", "", "old alias of AT+S.WCFG", hidden, &commands::write_config},
     {"AT&F", "", "old alias of AT+S.FCFG", hidden, &commands::factory_config},

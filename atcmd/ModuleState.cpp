@@ -96,6 +96,8 @@ ModuleState::ModuleState(boost::asio::any_io_executor executor, config::Emulator
                 [this](const net::NetEvent& event) { forward(event); }),
       m_servers(executor, m_settings.server_listen_address,
                 [this](const net::NetEvent& event) { forward(event); }),
+      m_websockets(executor, m_mapper, m_client_instances, m_settings.connect_timeout,
+                   [this](const net::NetEvent& event) { forward(event); }),
       m_pacing(pacing),
       m_ntp_timer(executor) {
   restore_certificates();
@@ -189,6 +191,7 @@ std::optional<std::string> ModuleState::load_configuration() {
   m_sockets.close_all();
   m_servers.close_all();
   m_mqtt_clients.close_all();
+  m_websockets.close_all();
   m_heap.reset();
   m_link.power_off();
   m_config = config::ConfigStore(m_settings.identity);
@@ -218,6 +221,7 @@ std::uint32_t ModuleState::draw_random() {
 
 void ModuleState::close_client_sockets() {
   m_sockets.close_all();
+  m_websockets.close_all();
   m_heap.release_all(HeapUser::client_socket);
 }
 

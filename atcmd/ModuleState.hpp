@@ -23,6 +23,7 @@
 #include "netstack/MqttClients.hpp"
 #include "netstack/NetEvents.hpp"
 #include "netstack/ServerSockets.hpp"
+#include "netstack/WebSocketClients.hpp"
 #include "netstack/WifiLink.hpp"
 #include "support/ModuleClock.hpp"
 #include "tls/CertificateStore.hpp"
@@ -51,6 +52,8 @@ class ModuleState {
   net::MqttClients& mqtt_clients() { return m_mqtt_clients; }
   /// Raises a network event as the network side does (MQTT clients report through this).
   void raise(const net::NetEvent& event) { forward(event); }
+  /// The WebSocket clients (WSOCKON ..., spec §3.11), on instances from client_instances().
+  net::WebSocketClients& websockets() { return m_websockets; }
   const net::HostMapper& mapper() const { return m_mapper; }
   /// Starts the radio with the configuration variables as they are now (boot, AT+S.WIFI=1).
   void start_radio();
@@ -93,7 +96,8 @@ class ModuleState {
   HeapModel& heap() { return m_heap; }
   /// Bytes free in the modelled heap.
   std::uint32_t free_heap() const { return m_heap.free(); }
-  /// Closes every client socket without indications and gives their heap back (radio off).
+  /// Closes every client socket and WebSocket without indications and gives their heap back
+  /// (radio off).
   void close_client_sockets();
   /// The printed value of a status variable (spec §6.3), or nullopt for an unknown name.
   std::optional<std::string> status_value(std::string_view name) const;
@@ -123,6 +127,7 @@ class ModuleState {
   net::ServerSockets m_servers;
   net::ClientInstances m_client_instances;
   net::MqttClients m_mqtt_clients{m_client_instances};
+  net::WebSocketClients m_websockets;
   net::LinkPacing m_pacing;
   boost::asio::steady_timer m_ntp_timer;
   std::uint32_t m_power_cycles = 0;

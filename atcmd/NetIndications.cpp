@@ -103,6 +103,14 @@ std::pair<Wind, std::string> to_indication(const net::NetEvent& event) {
         if constexpr (std::is_same_v<E, net::MqttClosed>) {
           return {Wind::mqtt_closed, join({number(e.id), number(e.reason)})};
         }
+        if constexpr (std::is_same_v<E, net::WebSocketData>) {
+          return {Wind::websocket_data,
+                  join({number(e.id), number(e.last_frame), number(e.last_fragment),
+                        number(e.received), number(e.total)})};
+        }
+        if constexpr (std::is_same_v<E, net::WebSocketClosed>) {
+          return {Wind::websocket_closed, number(e.id)};  // ≈ ":%u" (spec §5)
+        }
       },
       event);
 }

@@ -193,6 +193,8 @@ inline constexpr std::string_view ping_reply = "Reply";
 inline constexpr std::string_view ping_timeout = "Timeout";
 inline constexpr std::string_view ping_stop = "Stop";
 inline constexpr std::string_view request_error = "Request Error";
+/// WSOCKON failures other than DNS and TLS (spec §3.11 ?, an I line without fields).
+inline constexpr std::string_view websocket_client_error = "WebSocket Client Error";
 /// AT+S.GPIOR and AT+S.ADC results (spec §3.15, §9 Q41).
 inline constexpr std::string_view value = "Value";
 }  // namespace label

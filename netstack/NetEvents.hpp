@@ -117,6 +117,19 @@ struct MqttClosed {
   unsigned id = 0;
   unsigned reason = 0;
 };
+/// A piece of a WebSocket message arrived (+WIND:88): the flags a WSOCKW would carry to send
+/// the same piece, the bytes just received and the total waiting.
+struct WebSocketData {
+  unsigned id = 0;
+  unsigned last_frame = 0;
+  unsigned last_fragment = 0;
+  std::size_t received = 0;
+  std::size_t total = 0;
+};
+/// The server closed a WebSocket, or its connection failed (+WIND:89).
+struct WebSocketClosed {
+  unsigned id = 0;
+};
 
 /// Every event the network side can report.
 using NetEvent =
@@ -124,7 +137,7 @@ using NetEvent =
                  JoinStarted, Associated, HandshakeCompleted, Deauthenticated, AccessPointStarted,
                  LinkUp, LinkLost, SocketData, SocketClosed, SocketDropped, ServerClientArrived,
                  ServerClientGone, ServerData, ServerDropped, ServerClientRefused, TimeDelivered,
-                 MqttPublished, MqttClosed>;
+                 MqttPublished, MqttClosed, WebSocketData, WebSocketClosed>;
 
 /// Receives events; set by the console when it starts.
 using NetEventSink = std::function<void(const NetEvent&)>;

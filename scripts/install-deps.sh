@@ -16,12 +16,12 @@ build_packages=(
   openssl libclang-rt-14-dev gcovr
 )
 # scripts/check-terminals.sh types into the README's terminal commands under tmux;
-# scripts/check-terminals.sh types into the README's terminal commands under tmux;
 # scripts/check-yaml.py reads the workflows, compose file and Kubernetes manifests; the MQTT tests
 # and bench run a real broker (mosquitto) and its command-line clients; scripts/try-qemu.sh runs
-# the README's QEMU lines (a firmware built with clang and lld).
+# the README's QEMU lines (a firmware built with clang and lld); the WebSocket tests run a real
+# server (tests/peers/ws_server.py) with Debian's python3-websockets.
 test_packages=(picocom minicom screen tmux python3-yaml mosquitto mosquitto-clients qemu-system-arm
-  lld)
+  lld python3-websockets)
 runtime_packages=(libmbedtls14 libmbedx509-1 libmbedcrypto7)
 # podman runs the image here (runc: crun cannot use this kernel's cgroups), debootstrap makes the
 # base image, catatonit is the pods' pause process (podman kube play), the dnsname plugin gives

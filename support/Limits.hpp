@@ -92,4 +92,9 @@ inline constexpr std::size_t mqtt_wind_chunk = 64;
 inline constexpr unsigned mqtt_default_keep_alive_seconds = 60;
 inline constexpr std::chrono::milliseconds mqtt_answer_timeout{10000};
 
+/// A WebSocket client's receive buffer holds ip_sock_memsize x this many bytes, like a socket's
+/// (? spec §3.5: the module's per-socket unit); when full, reading from the server waits for
+/// WSOCKR. Also the largest piece one +WIND:88 reports.
+inline constexpr std::size_t websocket_buffer_unit = 1500;
+
 }  // namespace spwf::limits

@@ -7,6 +7,7 @@
 // the MQTT exchange (I lines, then 111). The answer is "AT-S.On:<id>" (≈). MQTTSUB, MQTTPUB,
 // MQTTUNSUB and MQTTDISC check the id (76) and their fields (7) first; MQTTPUB reads its payload
 // after those checks (§2.5, §9 Q7) and answers after PUBACK (QoS 1) or once queued (QoS 0).
+// A non-empty <path> runs MQTT over WebSocket (binary messages, subprotocol "mqtt", §3.10).
 
 #include "atcmd/commands/MqttCommands.hpp"
 
@@ -20,6 +21,8 @@
 #include "netstack/Connector.hpp"
 #include "netstack/MqttClient.hpp"
 #include "netstack/TlsStream.hpp"
+#include "netstack/WebSocketClient.hpp"
+#include "netstack/WebSocketStream.hpp"
 #include "support/Log.hpp"
 #include "support/Trace.hpp"
 
@@ -83,9 +86,49 @@ std::optional<net::mqtt::ConnectOptions> connect_options(const Arguments& args) 
   return options;
 }
 
-// Connects the stream MQTTCONN's client runs over: TCP, wrapped in TLS when asked.
+// MQTT over WebSocket (a non-empty <path>, spec §3.10): binary messages on <path> with the
+// subprotocol "mqtt", TLS as for TCP. Failures as for TCP: 65, 74 for the connection, 111 for
+// TLS and a refused upgrade.
+asio::awaitable<std::variant<std::unique_ptr<net::Stream>, AtError>> open_websocket(
+    CommandContext& context, const std::string& host, std::uint16_t port, bool use_tls,
+    std::string_view path) {
+  ModuleState& state = context.state();
+  net::WebSocketRequest request;
+  request.host = host;
+  request.port = port;
+  request.path = std::string{path};
+  request.protocol = "mqtt";
+  net::StreamWrapper wrap;
+  if (use_tls) {
+    wrap = net::tls_client_wrapper(tls_client_settings(context, host, host),
+                                   state.settings().connect_timeout);
+  }
+  auto outcome =
+      co_await net::WebSocketClient::connect(state.executor(), state.mapper(), std::move(request),
+                                             std::move(wrap), state.settings().connect_timeout);
+  if (const auto* failure = std::get_if<net::WebSocketError>(&outcome)) {
+    switch (*failure) {
+      case net::WebSocketError::name_not_resolved:
+        co_return AtError::dns_address_failure;
+      case net::WebSocketError::connect_failed:
+        co_return wire::mqtt::connect_failed;
+      case net::WebSocketError::tls_failed:
+        co_return wire::mqtt::request_failed;
+      case net::WebSocketError::handshake_failed:
+        break;
+    }
+    co_return wire::mqtt::websocket_path;  // the server refused the upgrade
+  }
+  co_return std::unique_ptr<net::Stream>(std::make_unique<net::WebSocketStream>(
+      std::get<std::shared_ptr<net::WebSocketClient>>(std::move(outcome))));
+}
+
+// Connects the stream MQTTCONN's client runs over: TCP, wrapped in TLS when asked, or WebSocket
+// when <path> is set.
 asio::awaitable<std::variant<std::unique_ptr<net::Stream>, AtError>> open_stream(
-    CommandContext& context, const std::string& host, std::uint16_t port, bool use_tls) {
+    CommandContext& context, const std::string& host, std::uint16_t port, bool use_tls,
+    std::string_view path) {
+  if (!path.empty()) co_return co_await open_websocket(context, host, port, use_tls, path);
   ModuleState& state = context.state();
   // Made before the connect: lookup, connect and handshake share the one open timeout.
   net::StreamWrapper wrap;
@@ -125,12 +168,6 @@ asio::awaitable<AtError> mqtt_connect(CommandContext& context) {
   const std::uint16_t port = given_port != 0 ? given_port
                              : use_tls       ? default_tls_port
                                              : default_port;
-  // MQTT over WebSocket (<path> set) is not available yet: the WebSocket stream plugs in here.
-  if (!args.text(field::path).empty()) {
-    log::info("MQTTCONN: MQTT over WebSocket (path " + std::string{args.text(field::path)} +
-              ") is not emulated");
-    co_return wire::mqtt::websocket_path;
-  }
   auto& clients = state.mqtt_clients();
   const auto instance = clients.reserve();
   if (!instance) co_return wire::mqtt::no_free_instance;
@@ -140,7 +177,7 @@ asio::awaitable<AtError> mqtt_connect(CommandContext& context) {
   }
   if (options->client_id.empty()) options->client_id = default_client_id(state, *instance);
 
-  auto opened = co_await open_stream(context, host, port, use_tls);
+  auto opened = co_await open_stream(context, host, port, use_tls, args.text(field::path));
   if (auto* failure = std::get_if<AtError>(&opened)) {
     clients.release(*instance);
     co_return *failure;

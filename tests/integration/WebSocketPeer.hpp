@@ -1,0 +1,52 @@
+#pragma once
+// A real WebSocket server for the integration tests: tests/peers/ws_server.py run by Debian's
+// /usr/bin/python3 (python3-websockets) on an ephemeral loopback port, with the lines it prints
+// ("closed <path> <code>") read with deadlines. Stopped (SIGTERM, then SIGKILL) when destroyed.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace spwf::testing {
+
+/// The server process.
+class WebSocketPeer {
+ public:
+  /// Starts the script with `arguments` (--cert/--key, --relay-port) and reads its port.
+  explicit WebSocketPeer(std::vector<std::string> arguments = {});
+  ~WebSocketPeer();
+  WebSocketPeer(const WebSocketPeer&) = delete;
+  WebSocketPeer& operator=(const WebSocketPeer&) = delete;
+
+  std::uint16_t port() const { return m_port; }
+  /// The next line the server prints, without its newline ("" when the deadline passes).
+  std::string read_line(std::chrono::milliseconds deadline = std::chrono::seconds(5));
+
+ private:
+  pid_t m_pid = -1;
+  int m_stdout = -1;
+  std::string m_unread;
+  std::uint16_t m_port = 0;
+};
+
+/// Debian's mosquitto (2.0.11, no WebSocket listener) on a free loopback port, the broker behind a
+/// WebSocketPeer started with --relay-port. The port is found by binding port 0 and closing it
+/// just before mosquitto binds it; the broker is ready once it logs "running".
+class MosquittoBroker {
+ public:
+  explicit MosquittoBroker(const std::string& directory);
+  ~MosquittoBroker();
+  MosquittoBroker(const MosquittoBroker&) = delete;
+  MosquittoBroker& operator=(const MosquittoBroker&) = delete;
+  std::uint16_t port() const { return m_port; }
+
+ private:
+  pid_t m_pid = -1;
+  int m_stderr = -1;
+  std::uint16_t m_port = 0;
+};
+
+}  // namespace spwf::testing
