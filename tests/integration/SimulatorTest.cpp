@@ -93,8 +93,9 @@ TEST(AttachTest, ASimulatorRestartedBehindTheSameLinkIsAttachedAgain) {
 }
 
 /// Connects the emulator to `listener` and plays a simulator that restarts twice, each time
-/// finding the module booted again (--power-cycle-on-attach).
-void restart_twice(SimulatorListener& listener, const std::string& connect,
+/// finding the module booted again (--power-cycle-on-attach). `restart` replaces the listener,
+/// so it is reached through its owner each time.
+void restart_twice(const std::unique_ptr<SimulatorListener>& listener, const std::string& connect,
                    const std::function<void()>& restart) {
   TempDir temp;
   const auto log = temp.path() / "emulator.log";
@@ -103,7 +104,7 @@ void restart_twice(SimulatorListener& listener, const std::string& connect,
       {"--connect", connect, "--power-cycle-on-attach", "--log-file", log.string()}};
   EXPECT_EQ(emulator.pty_path(), "connect:" + connect);
   for (int run = 1; run <= 3; ++run) {
-    const int connection = listener.accept();
+    const int connection = listener->accept();
     ASSERT_GE(connection, 0) << "run " << run << ": the emulator did not connect";
     boot_and_change(std::make_unique<FdHost>(connection));
     if (run == 3) break;
@@ -145,7 +146,7 @@ TEST(ConnectTest, MbedSocketSequenceOverAUnixSocketThatComesLater) {
 TEST(ConnectTest, ATcpSimulatorThatRestartsIsConnectedAgainAndSeesTheBoot) {
   auto listener = std::make_unique<SimulatorListener>();
   const std::uint16_t port = listener->port();
-  restart_twice(*listener, "127.0.0.1:" + std::to_string(port), [&] {
+  restart_twice(listener, "127.0.0.1:" + std::to_string(port), [&] {
     listener.reset();  // the simulator exits: its port refuses for a while
     listener = std::make_unique<SimulatorListener>(port);
   });
@@ -155,7 +156,7 @@ TEST(ConnectTest, AUnixSocketSimulatorThatRestartsIsConnectedAgainAndSeesTheBoot
   TempDir temp;
   const auto socket_path = temp.path() / "uart.sock";
   auto listener = std::make_unique<SimulatorListener>(socket_path);
-  restart_twice(*listener, "unix:" + socket_path.string(), [&] {
+  restart_twice(listener, "unix:" + socket_path.string(), [&] {
     listener.reset();
     listener = std::make_unique<SimulatorListener>(socket_path);
   });

