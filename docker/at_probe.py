@@ -70,6 +70,8 @@ def main():
             sock.sendall(command.encode() + b"\r")
             final = read_until(sock, received, FINAL, start, options.timeout)
             answer = bytes(received[start:final.end()])
+            # Indications may come before the echo (a module still booting): not the answer.
+            answer = re.sub(rb"\+WIND:[^\r\n]*\r\n", b"", answer)
             echo = re.match(re.escape(command.encode()) + rb"\r?\n", answer)  # the module's echo
             answer = answer[echo.end():] if echo else answer
             text = answer.decode(errors="replace").replace("\r\n", " ").strip()
