@@ -14,7 +14,13 @@
 namespace spwf::atcmd {
 
 /// Who holds a piece of the heap.
-enum class HeapUser { client_socket, server_socket, server_client, http_client };
+enum class HeapUser {
+  client_socket,
+  server_socket,
+  server_client,
+  http_client,
+  application_client
+};
 
 /// Reservations of the module's heap, by holder.
 class HeapModel {

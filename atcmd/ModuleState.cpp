@@ -6,6 +6,7 @@
 #include <map>
 
 #include "atcmd/Wire.hpp"
+#include "support/Limits.hpp"
 #include "support/Log.hpp"
 
 namespace spwf::atcmd {
@@ -193,6 +194,8 @@ std::optional<std::string> ModuleState::load_configuration() {
   m_mqtt_clients.close_all();
   m_websockets.close_all();
   m_heap.reset();
+  m_tls_tokens = 0;
+  ++m_tls_generation;
   m_link.power_off();
   m_config = config::ConfigStore(m_settings.identity);
   std::optional<nlohmann::json> saved;
@@ -219,9 +222,22 @@ std::uint32_t ModuleState::draw_random() {
   return m_random_number;
 }
 
+unsigned ModuleState::tls_clients() const {
+  return static_cast<unsigned>(m_sockets.count(net::StreamKind::tls)) + m_tls_tokens;
+}
+
+std::shared_ptr<void> ModuleState::take_tls_client() {
+  if (tls_clients() >= limits::tls_clients) return nullptr;
+  ++m_tls_tokens;
+  return std::shared_ptr<void>(this, [this, generation = m_tls_generation](void*) {
+    if (generation == m_tls_generation) --m_tls_tokens;
+  });
+}
+
 void ModuleState::close_client_sockets() {
   m_sockets.close_all();
   m_websockets.close_all();
+  m_mqtt_clients.close_all();
   m_heap.release_all(HeapUser::client_socket);
 }
 

@@ -96,8 +96,14 @@ class ModuleState {
   HeapModel& heap() { return m_heap; }
   /// Bytes free in the modelled heap.
   std::uint32_t free_heap() const { return m_heap.free(); }
-  /// Closes every client socket and WebSocket without indications and gives their heap back
-  /// (radio off).
+  /// TLS client sessions open now: SOCKON's TLS sockets and the application clients' sessions.
+  unsigned tls_clients() const;
+  /// One TLS client session for an application client (HTTP, MQTT, WebSocket), held until the
+  /// last copy goes; null when limits::tls_clients are open (spec §3.5). A token from before a
+  /// power-on gives back nothing.
+  std::shared_ptr<void> take_tls_client();
+  /// Closes every client socket, WebSocket and MQTT client without indications and gives their
+  /// heap back (radio off).
   void close_client_sockets();
   /// The printed value of a status variable (spec §6.3), or nullopt for an unknown name.
   std::optional<std::string> status_value(std::string_view name) const;
@@ -131,6 +137,8 @@ class ModuleState {
   net::LinkPacing m_pacing;
   boost::asio::steady_timer m_ntp_timer;
   std::uint32_t m_power_cycles = 0;
+  unsigned m_tls_tokens = 0;           ///< application clients' TLS sessions
+  std::uint64_t m_tls_generation = 0;  ///< counts power-ons, so old tokens free nothing
 };
 
 }  // namespace spwf::atcmd

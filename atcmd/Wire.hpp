@@ -235,8 +235,8 @@ inline constexpr AtError connect_failed = AtError::failed_to_open_socket;
 /// ? TLS handshake failure (after its Certificate Error line), CONNACK refused or missing, a
 /// refused SUBSCRIBE, no acknowledgement, the connection gone (§3.10: "Failures ... 111").
 inline constexpr AtError request_failed = AtError::request_failed;
-/// ? MQTTCONN with a <path> (MQTT over WebSocket) while that is not emulated.
-inline constexpr AtError websocket_path = AtError::request_failed;
+/// ? MQTTCONN with a <path> (MQTT over WebSocket) whose server refused the WebSocket upgrade.
+inline constexpr AtError websocket_refused = AtError::request_failed;
 }  // namespace wire::mqtt
 
 /// AT+S.SCAN result lines (spec §3.4.3). The firmware's format is

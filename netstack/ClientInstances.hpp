@@ -18,11 +18,14 @@ class ClientInstances {
  public:
   /// Takes the lowest free id for a client of this kind; nullopt when every instance is in use.
   std::optional<int> acquire(ClientKind kind) {
+    const auto id = next_free();
+    if (id) m_slots[*id] = kind;
+    return id;
+  }
+  /// The id acquire() would take now; nullopt when every instance is in use.
+  std::optional<int> next_free() const {
     for (int id = 0; id < static_cast<int>(m_slots.size()); ++id) {
-      if (!m_slots[id]) {
-        m_slots[id] = kind;
-        return id;
-      }
+      if (!m_slots[id]) return id;
     }
     return std::nullopt;
   }
@@ -31,9 +34,7 @@ class ClientInstances {
     if (valid(id)) m_slots[id].reset();
   }
   /// The kind holding this id, or nullopt when it is free or out of range.
-  std::optional<ClientKind> kind_of(int id) const {
-    return valid(id) ? m_slots[id] : std::nullopt;
-  }
+  std::optional<ClientKind> kind_of(int id) const { return valid(id) ? m_slots[id] : std::nullopt; }
   /// True when the id is held by a client of this kind.
   bool held_by(int id, ClientKind kind) const { return kind_of(id) == kind; }
 

@@ -22,6 +22,7 @@ struct WebSocketClients::Slot {
   std::string host;
   std::uint16_t port = 0;
   std::shared_ptr<WebSocketClient> client;
+  std::shared_ptr<void> held;  ///< the module's resources, given back with the instance
   std::string buffer;
   std::size_t capacity = limits::websocket_buffer_unit;
   asio::steady_timer space;      ///< woken when the host has read (or the slot is dropped)
@@ -43,13 +44,15 @@ WebSocketClients::~WebSocketClients() {
 }
 
 asio::awaitable<std::variant<unsigned, WebSocketOpenError>> WebSocketClients::open(
-    WebSocketRequest request, StreamWrapper wrap, std::size_t capacity) {
+    WebSocketRequest request, StreamWrapper wrap, std::size_t capacity,
+    std::shared_ptr<void> held) {
   const auto id = m_instances.acquire(ClientKind::websocket);
   if (!id) co_return WebSocketOpenError::no_instance;
   const auto slot = std::make_shared<Slot>(m_executor, *this, static_cast<unsigned>(*id));
   slot->host = request.host;
   slot->port = request.port;
   slot->capacity = std::max<std::size_t>(1, capacity);
+  slot->held = std::move(held);
   // Held while connecting, so that close_all (a power-on meanwhile) gives the id back too.
   m_slots.emplace(slot->id, slot);
   auto outcome = co_await WebSocketClient::connect(m_executor, m_mapper, std::move(request),
@@ -61,6 +64,7 @@ asio::awaitable<std::variant<unsigned, WebSocketOpenError>> WebSocketClients::op
   if (const auto* failure = std::get_if<WebSocketError>(&outcome)) {
     m_slots.erase(slot->id);
     m_instances.release(slot->id);
+    slot->held.reset();
     switch (*failure) {
       case WebSocketError::name_not_resolved:
         co_return WebSocketOpenError::name_not_resolved;
@@ -118,6 +122,7 @@ void WebSocketClients::peer_gone(const std::shared_ptr<Slot>& slot) {
   slot->client->abort();
   m_slots.erase(slot->id);
   m_instances.release(slot->id);
+  slot->held.reset();
   m_sink(WebSocketClosed{slot->id});
 }
 
@@ -161,6 +166,7 @@ void WebSocketClients::close(unsigned id, std::uint16_t code) {
   slot->space.cancel();
   m_slots.erase(found);
   m_instances.release(id);
+  slot->held.reset();
   asio::co_spawn(
       m_executor,
       [](std::shared_ptr<WebSocketClient> client, std::uint16_t status) -> asio::awaitable<void> {
@@ -185,6 +191,7 @@ void WebSocketClients::close_all() {
     slot->space.cancel();
     if (slot->client) slot->client->abort();
     m_instances.release(id);
+    slot->held.reset();
   }
   m_slots.clear();
 }

@@ -57,9 +57,11 @@ class WebSocketClients {
   WebSocketClients& operator=(const WebSocketClients&) = delete;
 
   /// Takes an instance, connects and starts receiving; `capacity` bounds the receive buffer.
-  boost::asio::awaitable<std::variant<unsigned, WebSocketOpenError>> open(WebSocketRequest request,
-                                                                          StreamWrapper wrap,
-                                                                          std::size_t capacity);
+  /// `held` (the module's resources the client takes: heap, a TLS session) is kept until the
+  /// client gives its instance back.
+  boost::asio::awaitable<std::variant<unsigned, WebSocketOpenError>> open(
+      WebSocketRequest request, StreamWrapper wrap, std::size_t capacity,
+      std::shared_ptr<void> held = {});
   /// True if `id` is an open WebSocket client.
   bool in_use(unsigned id) const { return m_slots.contains(id); }
   /// Bytes waiting, or nullopt for an id that is not an open WebSocket.

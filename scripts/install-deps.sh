@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package spwf04emu needs to build, test and benchmark (and the
 # terminal programs whose README lines the tests check).
-# Usage: scripts/install-deps.sh [--runtime-only | --container]
+# Usage: scripts/install-deps.sh [--build-only | --runtime-only | --container]
+#   --build-only    what building the emulator alone needs (the image's build stage: no tests)
 #   --runtime-only  what the built emulator needs to run (the image's runtime stage)
 #   --container     the container tools the image build and the docker/*-test.sh scripts use
 set -euo pipefail
@@ -9,12 +10,10 @@ sudo_cmd=""
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 
-build_packages=(
-  cmake g++ clang make pkg-config
-  libboost1.81-dev libmbedtls-dev nlohmann-json3-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
-  openssl libclang-rt-14-dev gcovr
-)
+emulator_packages=(cmake g++ make pkg-config libboost1.81-dev libmbedtls-dev nlohmann-json3-dev
+  libcli11-dev)
+build_packages=("${emulator_packages[@]}" clang libgtest-dev libgmock-dev libbenchmark-dev
+  openssl libclang-rt-14-dev gcovr)
 # scripts/check-terminals.sh types into the README's terminal commands under tmux;
 # scripts/check-yaml.py reads the workflows, compose file and Kubernetes manifests; the MQTT tests
 # and bench run a real broker (mosquitto) and its command-line clients; scripts/try-qemu.sh runs
@@ -29,7 +28,9 @@ runtime_packages=(libmbedtls14 libmbedx509-1 libmbedcrypto7)
 container_packages=(podman runc debootstrap catatonit golang-github-containernetworking-plugin-dnsname
   podman-compose python3-yaml)
 
-if [ "${1:-}" = "--runtime-only" ]; then
+if [ "${1:-}" = "--build-only" ]; then
+  packages=("${emulator_packages[@]}")
+elif [ "${1:-}" = "--runtime-only" ]; then
   packages=("${runtime_packages[@]}")
 elif [ "${1:-}" = "--container" ]; then
   packages=("${container_packages[@]}")

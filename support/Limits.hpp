@@ -69,8 +69,15 @@ inline constexpr std::size_t stored_cert_bytes = 1475;
 /// AT+S.TLSCERT=<ca|key|auth>,<len> (? §9 Q30: 4096 bytes).
 inline constexpr std::size_t stored_material_bytes = 4096;
 
+/// TLS client sessions open at once across SOCKON, HTTP, MQTT and WebSocket (spec §3.5: 2 TLS
+/// sockets ✔, "and of all TLS clients of the module" ≈; §9 Q25).
+inline constexpr unsigned tls_clients = 2;
+
 /// MQTT and WebSocket clients share this many instances (≈ spec §3.10).
 inline constexpr std::size_t application_clients = 2;
+/// The receive buffer an MQTT client takes from the module's heap (atcmd/HeapModel), beside its
+/// control block and TLS session (? assumed a socket's at the factory ip_sock_memsize).
+inline constexpr std::size_t application_client_buffer = 1500;
 
 /// Largest MQTT packet the client takes from a broker: a PUBLISH with a payload as large as the
 /// largest MQTTPUB payload (held_payload) and a topic up to 2 KB. ? The module's own bound is

@@ -173,26 +173,22 @@ asio::awaitable<AtError> http_request(CommandContext& context, net::HttpMethod m
     }
   }
 
+  // HTTPS takes one of the module's TLS client sessions (spec §3.5); with both in use it fails
+  // as a handshake that cannot start would (? the module's lines for this case are not known).
+  if (use_tls && state.tls_clients() >= limits::tls_clients) {
+    log::info("HTTP: already " + std::to_string(limits::tls_clients) + " TLS clients open");
+    co_return client_error(context, net::HttpError::tls_failed);
+  }
   // The connection, its buffer and a TLS session come from the module's heap while the request
   // runs (spec §3.5.1 step 3's Low Memory; ? the HTTP client's share assumed a socket's).
-  const auto memory = state.heap().hold(HeapUser::http_client, 0,
-                                        HeapModel::socket_cost(limits::http_buffer, use_tls));
-  if (!memory) {
-    log::warn("HTTP: the module's heap has " + std::to_string(state.heap().free()) +
-              " bytes free: Low Memory");
-    co_return AtError::low_memory;
-  }
+  const auto hold = hold_client(context, "HTTP", HeapUser::http_client, 0, limits::http_buffer,
+                                use_tls, AtError::request_failed);
+  if (const auto* error = std::get_if<AtError>(&hold)) co_return *error;
 
   // With TLS the name is <host>: sent as SNI and compared with the leaf's CN only, a match in
   // the subjectAltName does not count (AN4963, spec §3.8).
   net::StreamWrapper wrap;
-  if (use_tls) {
-    tls::ClientSettings settings = tls_client_settings(context, request.host, request.host);
-    settings.observer = [&context](const tls::HandshakeEvent& event) {
-      report_tls_event(context, event);
-    };
-    wrap = net::tls_client_wrapper(std::move(settings), state.settings().connect_timeout);
-  }
+  if (use_tls) wrap = host_tls_wrapper(context, request.host);
 
   CommandSink sink{context, down_file};
   const net::HttpTimeouts timeouts{state.settings().connect_timeout,

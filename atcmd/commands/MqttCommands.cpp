@@ -100,8 +100,7 @@ asio::awaitable<std::variant<std::unique_ptr<net::Stream>, AtError>> open_websoc
   request.protocol = "mqtt";
   net::StreamWrapper wrap;
   if (use_tls) {
-    wrap = net::tls_client_wrapper(tls_client_settings(context, host, host),
-                                   state.settings().connect_timeout);
+    wrap = host_tls_wrapper(context, host);
   }
   auto outcome =
       co_await net::WebSocketClient::connect(state.executor(), state.mapper(), std::move(request),
@@ -117,7 +116,7 @@ asio::awaitable<std::variant<std::unique_ptr<net::Stream>, AtError>> open_websoc
       case net::WebSocketError::handshake_failed:
         break;
     }
-    co_return wire::mqtt::websocket_path;  // the server refused the upgrade
+    co_return wire::mqtt::websocket_refused;  // the server refused the upgrade
   }
   co_return std::unique_ptr<net::Stream>(std::make_unique<net::WebSocketStream>(
       std::get<std::shared_ptr<net::WebSocketClient>>(std::move(outcome))));
@@ -134,8 +133,7 @@ asio::awaitable<std::variant<std::unique_ptr<net::Stream>, AtError>> open_stream
   net::StreamWrapper wrap;
   if (use_tls) {
     // The name is <host>: sent as SNI and compared with the leaf's CN (spec §3.5.4).
-    wrap = net::tls_client_wrapper(tls_client_settings(context, host, host),
-                                   state.settings().connect_timeout);
+    wrap = host_tls_wrapper(context, host);
   }
   auto connected = co_await net::connect_to(state.executor(), state.mapper(), host, port,
                                             use_tls ? net::StreamKind::tls : net::StreamKind::tcp,
@@ -176,6 +174,15 @@ asio::awaitable<AtError> mqtt_connect(CommandContext& context) {
     co_return AtError::dns_address_failure;
   }
   if (options->client_id.empty()) options->client_id = default_client_id(state, *instance);
+  // The client's buffers (and a TLS session) come from the module's heap like a socket's; a TLS
+  // session beyond the module's two fails as a handshake does (111).
+  auto hold = hold_client(context, "MQTTCONN", HeapUser::application_client, *instance,
+                          limits::application_client_buffer, use_tls, wire::mqtt::request_failed);
+  if (const auto* error = std::get_if<AtError>(&hold)) {
+    clients.release(*instance);
+    co_return *error;
+  }
+  auto held = std::make_shared<ClientHold>(std::move(std::get<ClientHold>(hold)));
 
   auto opened = co_await open_stream(context, host, port, use_tls, args.text(field::path));
   if (auto* failure = std::get_if<AtError>(&opened)) {
@@ -189,7 +196,8 @@ asio::awaitable<AtError> mqtt_connect(CommandContext& context) {
   settings.answer_timeout = limits::mqtt_answer_timeout;
   settings.sink = [&state](const net::NetEvent& event) { state.raise(event); };
   settings.host_ready = [&session]() { return session.flush_and_wait_for_host(); };
-  settings.on_closed = [&clients, id = *instance] { clients.release(id); };
+  // The heap and the TLS session go back with the instance.
+  settings.on_closed = [&clients, id = *instance, held] { clients.release(id); };
   auto client = std::make_shared<net::MqttClient>(state.executor(), std::move(settings));
   clients.attach(*instance, client);
   const auto result =

@@ -8,6 +8,7 @@
 #include "atcmd/commands/TlsClientSettings.hpp"
 #include "netstack/Connector.hpp"
 #include "netstack/TlsStream.hpp"
+#include "support/Limits.hpp"
 #include "support/Log.hpp"
 #include "support/Trace.hpp"
 #include "tls/NamePolicy.hpp"
@@ -27,9 +28,6 @@ std::optional<unsigned> socket_id(CommandContext& context, std::size_t index) {
   if (!context.state().sockets().in_use(id)) return std::nullopt;
   return id;
 }
-
-// TLS client sockets open at the same time (FW 1.1.0).
-constexpr unsigned max_tls_clients = 2;
 
 }  // namespace
 
@@ -69,10 +67,12 @@ asio::awaitable<AtError> socket_open(CommandContext& context) {
   }
   net::StreamWrapper wrap;
   if (request.kind == net::StreamKind::tls) {
-    // Firmware 1.1.0 allows two TLS clients at once; a third fails before any TLS line (§9 Q25).
-    if (sockets.count(net::StreamKind::tls) >= max_tls_clients) {
+    // Firmware 1.1.0 allows two TLS clients at once (HTTP, MQTT and WebSocket sessions count
+    // too); a third fails before any TLS line (§9 Q25).
+    if (state.tls_clients() >= limits::tls_clients) {
       trace::event(trace::Channel::tls, "SOCKON " + host + ": already " +
-                                            std::to_string(max_tls_clients) + " TLS sockets open");
+                                            std::to_string(limits::tls_clients) +
+                                            " TLS clients open");
       co_return AtError::failed_to_open_socket;
     }
     // The module's name rule for SOCKON (spec §3.5.1); the rest is shared with HTTPGET/POST.

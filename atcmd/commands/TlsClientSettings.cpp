@@ -3,6 +3,10 @@
 #include <variant>
 
 #include "atcmd/Wire.hpp"
+#include "netstack/TlsStream.hpp"
+#include "support/Limits.hpp"
+#include "support/Log.hpp"
+#include "support/Trace.hpp"
 
 namespace spwf::atcmd::commands {
 
@@ -33,6 +37,35 @@ tls::ClientSettings tls_client_settings(CommandContext& context, const std::stri
   };
   settings.trace_name = "TLS " + host + ":" + settings.server_name;
   return settings;
+}
+
+net::StreamWrapper host_tls_wrapper(CommandContext& context, const std::string& host) {
+  return net::tls_client_wrapper(tls_client_settings(context, host, host),
+                                 context.state().settings().connect_timeout);
+}
+
+std::variant<ClientHold, AtError> hold_client(CommandContext& context, std::string_view who,
+                                              HeapUser user, unsigned id, std::size_t buffer,
+                                              bool tls, AtError tls_busy) {
+  ModuleState& state = context.state();
+  ClientHold hold;
+  if (tls) {
+    hold.tls_session = state.take_tls_client();
+    if (!hold.tls_session) {
+      trace::event(trace::Channel::tls, std::string{who} + ": already " +
+                                            std::to_string(limits::tls_clients) +
+                                            " TLS clients open");
+      return tls_busy;
+    }
+  }
+  const std::size_t cost = HeapModel::socket_cost(buffer, tls);
+  hold.memory = state.heap().hold(user, id, cost);
+  if (!hold.memory) {
+    log::warn(std::string{who} + ": the module's heap has " + std::to_string(state.heap().free()) +
+              " bytes free, the client needs " + std::to_string(cost) + ": Low Memory");
+    return AtError::low_memory;
+  }
+  return hold;
 }
 
 }  // namespace spwf::atcmd::commands

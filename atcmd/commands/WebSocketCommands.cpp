@@ -101,15 +101,22 @@ asio::awaitable<AtError> websocket_open(CommandContext& context) {
 
   // With TLS the name is <host> (spec §3.5.4 item 1), checked against the leaf's CN only.
   net::StreamWrapper wrap;
-  if (use_tls) {
-    auto settings = tls_client_settings(context, request.host, request.host);
-    wrap = net::tls_client_wrapper(std::move(settings), state.settings().connect_timeout);
-  }
+  if (use_tls) wrap = host_tls_wrapper(context, request.host);
   const std::size_t capacity =
       std::max<std::size_t>(1, state.config().get_uint("ip_sock_memsize")) *
       limits::websocket_buffer_unit;
+  // The client's buffer (and a TLS session) come from the module's heap like a socket's, under
+  // the instance it will take; a TLS session beyond the module's two fails as a handshake does.
+  const auto instance = state.client_instances().next_free();
+  if (!instance) co_return open_failure(context, net::WebSocketOpenError::no_instance);
+  auto hold = hold_client(context, "WSOCKON", HeapUser::application_client,
+                          static_cast<unsigned>(*instance), capacity, use_tls,
+                          AtError::failed_to_open_socket);
+  if (const auto* error = std::get_if<AtError>(&hold)) co_return *error;
+  auto& held = std::get<ClientHold>(hold);
   const std::string target = request.host + ":" + std::to_string(request.port);
-  auto outcome = co_await state.websockets().open(std::move(request), std::move(wrap), capacity);
+  auto outcome = co_await state.websockets().open(std::move(request), std::move(wrap), capacity,
+                                                  std::make_shared<ClientHold>(std::move(held)));
   if (const auto* failure = std::get_if<net::WebSocketOpenError>(&outcome)) {
     log::info("WSOCKON " + target + " failed");
     co_return open_failure(context, *failure);

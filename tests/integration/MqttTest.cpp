@@ -179,6 +179,30 @@ TEST_F(MqttTest, TwoInstancesAThirdIsRefusedDisconnectFreesOne) {
   EXPECT_EQ(host().read_until("\r\n"), "+WIND:86:MQTT Published:1:spwf/both:0:0:0:1:1:x\r\n");
 }
 
+// An MQTT client takes the module's heap like a socket at the factory memsize (1024 + 1500), and
+// radio off closes its connection without an indication or DISCONNECT (the broker sends the
+// will), giving the instance and the heap back:
+//   AT+S.STS=free_heap -> AT-S.Var:free_heap=61440
+//   AT+S.MQTTCONN=127.0.0.1,<port>,,,,,,,0,0,spwf/will,gone -> AT-S.On:0 ; free_heap -> 58916
+//   AT+S.WIFI=0 -> AT-S.OK ... +WIND:38:WiFi Powered Down   (no +WIND:87; the will is published)
+//   free_heap -> 61440 ; AT+S.MQTTSUB=0,t,0 -> AT-S.ERROR:76:Illegal Socket ID
+TEST_F(MqttTest, ClientTakesTheHeapAndRadioOffClosesIt) {
+  MosquittoPeer broker;
+  start();
+  const auto free_heap = [this] { return host().command("AT+S.STS=free_heap"); };
+  ASSERT_EQ(free_heap(), "AT-S.Var:free_heap=61440\r\nAT-S.OK\r\n");
+  ASSERT_EQ(connect(broker.port(), ",,,,,,0,0,spwf/will,gone"), "AT-S.On:0\r\nAT-S.OK\r\n");
+  EXPECT_EQ(free_heap(), "AT-S.Var:free_heap=58916\r\nAT-S.OK\r\n");
+  auto subscriber = broker.subscribe("spwf/will", 0);
+  const std::string off = host().command("AT+S.WIFI=0");
+  ASSERT_TRUE(off.ends_with(ok)) << off;
+  const std::string down = host().read_until("+WIND:38:WiFi Powered Down\r\n");
+  EXPECT_EQ((off + down).find("+WIND:87"), std::string::npos) << off << down;
+  EXPECT_EQ(MosquittoPeer::message(*subscriber).first, "gone");
+  EXPECT_EQ(free_heap(), "AT-S.Var:free_heap=61440\r\nAT-S.OK\r\n");
+  EXPECT_EQ(host().command("AT+S.MQTTSUB=0,t,0"), "AT-S.ERROR:76:Illegal Socket ID\r\n");
+}
+
 TEST_F(MqttTest, ArgumentChecks) {
   start();
   EXPECT_EQ(host().command("AT+S.MQTTCONN=127.0.0.1"), "AT-S.ERROR:2:Missing argument(s)\r\n");

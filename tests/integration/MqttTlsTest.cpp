@@ -112,5 +112,30 @@ TEST_F(MqttTlsTest, MutualTlsSendsTheStoredClientCertificate) {
   EXPECT_EQ(host().read_until("\r\n"), "+WIND:86:MQTT Published:0:spwf/m:0:0:0:6:6:mutual\r\n");
 }
 
+// The module's two TLS client sessions are shared by SOCKON and the application clients (spec
+// §3.5): with two TLS sockets open a TLS MQTTCONN fails before its handshake; with one closed it
+// connects, and a further TLS socket is then the third session. MQTTDISC gives its session back.
+//   AT+S.SOCKON=www.ssllabs.com,8883,,www.ssllabs.com (twice) -> ... AT-S.On:127.0.0.1:0 / :1
+//   AT+S.MQTTCONN=www.ssllabs.com,8883,,2,,,,,,,, -> AT-S.ERROR:111:Request failed
+//   AT+S.SOCKC=1 ; AT+S.MQTTCONN=... -> AT-S.Loading:1:2 / AT-S.On:0 / AT-S.OK
+//   AT+S.SOCKON=... -> AT-S.ERROR:74:Failed to open socket
+//   AT+S.MQTTDISC=0 ; AT+S.SOCKON=... -> AT-S.Loading:1:2 / AT-S.On:127.0.0.1:1 / AT-S.OK
+TEST_F(MqttTlsTest, TlsSessionsAreSharedWithSockets) {
+  auto peer = broker("www");
+  start(peer->tls_port());
+  const std::string socket_command = "AT+S.SOCKON=www.ssllabs.com,8883,,www.ssllabs.com";
+  const auto opened = [](unsigned id) {
+    return "AT-S.Loading:1:2\r\nAT-S.On:127.0.0.1:" + std::to_string(id) + "\r\nAT-S.OK\r\n";
+  };
+  ASSERT_EQ(host().command(socket_command, 15s), opened(0));
+  ASSERT_EQ(host().command(socket_command, 15s), opened(1));
+  EXPECT_EQ(host().command(connect_command, 15s), "AT-S.ERROR:111:Request failed\r\n");
+  ASSERT_EQ(host().command("AT+S.SOCKC=1"), "AT-S.OK\r\n");
+  ASSERT_EQ(host().command(connect_command, 15s), "AT-S.Loading:1:2\r\n" + std::string{connected});
+  EXPECT_EQ(host().command(socket_command, 15s), "AT-S.ERROR:74:Failed to open socket\r\n");
+  ASSERT_EQ(host().command("AT+S.MQTTDISC=0"), "AT-S.OK\r\n");
+  EXPECT_EQ(host().command(socket_command, 15s), opened(1));
+}
+
 }  // namespace
 }  // namespace spwf::testing

@@ -1,15 +1,12 @@
 #include "tests/integration/WebSocketPeer.hpp"
 
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <stdexcept>
 
 extern char** environ;
@@ -62,42 +59,7 @@ void stop(pid_t pid, int output) {
   }
 }
 
-// A loopback port nobody listens on at this moment.
-std::uint16_t free_port() {
-  const int socket = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(socket, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  ::getsockname(socket, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(socket);
-  return ntohs(address.sin_port);
-}
-
 }  // namespace
-
-MosquittoBroker::MosquittoBroker(const std::string& directory) {
-  m_port = free_port();
-  const std::string config = directory + "/mosquitto.conf";
-  std::ofstream{config} << "listener " << m_port << " 127.0.0.1\nallow_anonymous true\n";
-  m_stderr = spawn({"/usr/sbin/mosquitto", "-c", config}, STDERR_FILENO, m_pid);
-  const auto until = Clock::now() + std::chrono::seconds(10);
-  std::string log;
-  while (log.find(" running") == std::string::npos) {
-    pollfd entry{m_stderr, POLLIN, 0};
-    char buffer[512];
-    if (::poll(&entry, 1, remaining_ms(until)) <= 0) throw std::runtime_error("mosquitto: " + log);
-    const ssize_t count = ::read(m_stderr, buffer, sizeof buffer);
-    if (count <= 0) throw std::runtime_error("mosquitto: " + log);
-    log.append(buffer, static_cast<std::size_t>(count));
-  }
-}
-
-MosquittoBroker::~MosquittoBroker() {
-  if (m_pid > 0) stop(m_pid, m_stderr);
-  if (m_stderr >= 0) ::close(m_stderr);
-}
 
 WebSocketPeer::WebSocketPeer(std::vector<std::string> arguments) {
   std::vector<std::string> argv_text = {"/usr/bin/python3", SPWF_WS_SERVER};

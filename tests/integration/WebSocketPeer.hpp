@@ -32,21 +32,4 @@ class WebSocketPeer {
   std::uint16_t m_port = 0;
 };
 
-/// Debian's mosquitto (2.0.11, no WebSocket listener) on a free loopback port, the broker behind a
-/// WebSocketPeer started with --relay-port. The port is found by binding port 0 and closing it
-/// just before mosquitto binds it; the broker is ready once it logs "running".
-class MosquittoBroker {
- public:
-  explicit MosquittoBroker(const std::string& directory);
-  ~MosquittoBroker();
-  MosquittoBroker(const MosquittoBroker&) = delete;
-  MosquittoBroker& operator=(const MosquittoBroker&) = delete;
-  std::uint16_t port() const { return m_port; }
-
- private:
-  pid_t m_pid = -1;
-  int m_stderr = -1;
-  std::uint16_t m_port = 0;
-};
-
 }  // namespace spwf::testing

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "tests/integration/ConsoleFixture.hpp"
+#include "tests/integration/MosquittoPeer.hpp"
 #include "tests/integration/Peers.hpp"
 #include "tests/integration/WebSocketPeer.hpp"
 
@@ -101,18 +102,25 @@ TEST_F(WebSocketTest, FragmentsBothWays) {
   EXPECT_EQ(read_all(), std::string("abcdef\0\1\2", 9));
 }
 
+// Each close gives back the instance and the client's heap (1024 + its 1500-byte buffer at the
+// factory memsize: free_heap 61440 -> 58916 -> 61440).
 TEST_F(WebSocketTest, CloseWithStatusBothWays) {
   WebSocketPeer server;
   start();
+  const auto free_heap = [this] { return host().command("AT+S.STS=free_heap"); };
+  const std::string all_free = "AT-S.Var:free_heap=61440\r\nAT-S.OK\r\n";
   // The server closes: +WIND:89 and the instance is free again.
   EXPECT_EQ(open(server, "/close/4000"), "AT-S.On:0\r\nAT-S.OK\r\n");
+  EXPECT_EQ(free_heap(), "AT-S.Var:free_heap=58916\r\nAT-S.OK\r\n");
   EXPECT_EQ(write("0,0,0", "x"), "AT-S.OK\r\n");
   EXPECT_EQ(host().read_until("\r\n"), "+WIND:89:WebSocket Closed:0\r\n");
   EXPECT_EQ(server.read_line(), "closed /close/4000 4000");
   EXPECT_EQ(host().command("AT+S.WSOCKQ=0"), "AT-S.ERROR:76:Illegal Socket ID\r\n");
+  EXPECT_EQ(free_heap(), all_free);
   // The module closes with status 1 (going away): no indication follows.
   EXPECT_EQ(open(server, "/echo"), "AT-S.On:0\r\nAT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.WSOCKC=0,1"), "AT-S.OK\r\n");
+  EXPECT_EQ(free_heap(), all_free);
   EXPECT_EQ(server.read_line(), "closed /echo 1001");
   EXPECT_EQ(host().command("AT"), "AT-S.OK\r\n");
   EXPECT_EQ(host().command("AT+S.WSOCKC=0,0"), "AT-S.ERROR:76:Illegal Socket ID\r\n");
@@ -254,6 +262,24 @@ TEST_F(SecureWebSocketTest, ACommonNameThatIsNotTheHostIsCertificateError5) {
   EXPECT_EQ(host().command("AT+S.WSOCKL"), "AT-S.OK\r\n");
 }
 
+// Two wss clients hold both of the module's TLS client sessions (spec §3.5): a TLS socket is
+// then the third and fails before its handshake; WSOCKC gives one back.
+//   AT+S.WSOCKON=www.ssllabs.com,,/echo,2,,,,, (twice) -> AT-S.Loading:1:2 / AT-S.On:0, :1
+//   AT+S.SOCKON=www.ssllabs.com,443,,www.ssllabs.com  -> AT-S.ERROR:74:Failed to open socket
+//   AT+S.WSOCKC=0,0 ; SOCKON again -> AT-S.Loading:1:2 / AT-S.On:127.0.0.1:0 / AT-S.OK
+TEST_F(SecureWebSocketTest, TwoWssClientsHoldBothTlsSessions) {
+  const auto server = serve("www");
+  for (const std::string id : {"0", "1"}) {
+    EXPECT_EQ(host().command("AT+S.WSOCKON=www.ssllabs.com,,/echo,2,,,,,", 15s),
+              "AT-S.Loading:1:2\r\nAT-S.On:" + id + "\r\nAT-S.OK\r\n");
+  }
+  const std::string socket_command = "AT+S.SOCKON=www.ssllabs.com,443,,www.ssllabs.com";
+  EXPECT_EQ(host().command(socket_command, 15s), "AT-S.ERROR:74:Failed to open socket\r\n");
+  EXPECT_EQ(host().command("AT+S.WSOCKC=0,0"), ok);
+  EXPECT_EQ(host().command(socket_command, 15s),
+            "AT-S.Loading:1:2\r\nAT-S.On:127.0.0.1:0\r\nAT-S.OK\r\n");
+}
+
 // MQTT over WebSocket (spec §3.10: a non-empty <path>): the module's MQTT client in binary
 // messages with the subprotocol "mqtt", through ws_server.py relaying to mosquitto, which has no
 // WebSocket listener of its own.
@@ -262,7 +288,7 @@ TEST_F(SecureWebSocketTest, ACommonNameThatIsNotTheHostIsCertificateError5) {
 //   AT+S.MQTTPUB=0,ws/test,,,5<CR>hello                    -> AT-S.OK
 //   +WIND:86:MQTT Published:0:ws/test:0:0:0:5:5:hello
 TEST_F(WebSocketTest, MqttOverWebSocketThroughARelayToMosquitto) {
-  MosquittoBroker broker{m_temp.path().string()};
+  MosquittoPeer broker;
   WebSocketPeer relay{{"--relay-port", std::to_string(broker.port())}};
   start();
   EXPECT_EQ(host().command("AT+S.MQTTCONN=127.0.0.1," + std::to_string(relay.port()) +
