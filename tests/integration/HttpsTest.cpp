@@ -96,6 +96,25 @@ TEST_F(HttpsTest, GetWithTheCaLoadedSendsHostAsSni) {
             "GET / HTTP/1.1\r\nHost: www.ssllabs.com\r\nConnection: close\r\n\r\n");
 }
 
+// HTTPS takes one of the module's two TLS client sessions (spec §3.5): with two TLS sockets open
+// it fails before any handshake line, and runs again once one is closed.
+//   AT+S.SOCKON=www.ssllabs.com,443,,www.ssllabs.com (twice) -> ... AT-S.On:127.0.0.1:0 / :1
+//   AT+S.HTTPGET=www.ssllabs.com,,443,2,,,, -> AT-S.Http Client Error:2 / AT-S.ERROR:111
+//   AT+S.SOCKC=0 ; HTTPGET again -> AT-S.Loading:1:2 / AT-S.Http Server Status Code:200 ...
+TEST_F(HttpsTest, TwoTlsSocketsLeaveNoSessionForHttps) {
+  TlsPeer server{serving(identity("www"))};
+  start(server.port(), {"www.ssllabs.com"});
+  for (const char* id : {"0", "1"}) {
+    EXPECT_EQ(run("AT+S.SOCKON=www.ssllabs.com,443,,www.ssllabs.com", ok),
+              "AT-S.Loading:1:2\r\nAT-S.On:127.0.0.1:" + std::string{id} + "\r\nAT-S.OK\r\n");
+  }
+  EXPECT_EQ(run("AT+S.HTTPGET=www.ssllabs.com,,443,2,,,,", request_failed), client_error(2));
+  EXPECT_EQ(run("AT+S.SOCKC=0", ok), ok);
+  EXPECT_EQ(run("AT+S.HTTPGET=www.ssllabs.com,,443,2,,,,", ok),
+            "AT-S.Loading:1:2\r\nAT-S.Http Server Status Code:200\r\n" +
+                std::string{TlsPeer::ok_body} + "AT-S.OK\r\n");
+}
+
 TEST_F(HttpsTest, CommonNameMustBeTheHostASubjectAltNameDoesNotRescue) {
   // The seed site's certificate: CN ssllabs.com, SAN www.ssllabs.com (spec §8.6, AN4963).
   TlsPeer server{serving(identity("seed"))};
