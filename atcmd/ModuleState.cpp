@@ -52,34 +52,11 @@ const std::map<std::string_view, std::string_view>& fixed_status_values() {
       {"wifi_pm_mode", "0"},
       {"wifi_enc_headroom", "24"},
       {"wifi_enc_tailroom", "8"},
-      {"wifi_cert_len_ca", "0"},
-      {"wifi_cert_len_cert", "0"},
-      {"wifi_cert_len_key", "0"},
       {"wifi_cert_len_dhp", "0"},
       {"ip_from_AutoIP", "0"},
       {"ip_cert_len_dhp", "0"},
   };
   return values;
-}
-
-// Where each TLSCERT slot lives in the module's flash (state directory); the slots survive
-// reset and restart independently of WCFG (spec §3.7).
-struct CertificateBlob {
-  tls::Slot slot;
-  std::string_view path;
-};
-constexpr CertificateBlob certificate_blobs[] = {
-    {tls::Slot::ca, "tls/ca"},
-    {tls::Slot::cert, "tls/cert"},
-    {tls::Slot::key, "tls/key"},
-    {tls::Slot::auth, "tls/auth"},
-};
-
-std::string_view blob_path(tls::Slot slot) {
-  for (const auto& blob : certificate_blobs) {
-    if (blob.slot == slot) return blob.path;
-  }
-  return {};
 }
 
 }  // namespace
@@ -101,35 +78,14 @@ ModuleState::ModuleState(boost::asio::any_io_executor executor, config::Emulator
                    [this](const net::NetEvent& event) { forward(event); }),
       m_pacing(pacing),
       m_ntp_timer(executor) {
-  restore_certificates();
   // The TLS store falls back to <AKI>.ca, tls.cert and tls.key on the module's file system.
-  m_certificates.set_file_lookup([this](std::string_view name) { return m_files.read(name); });
+  m_tls_certificates.store().set_file_lookup(
+      [this](std::string_view name) { return m_files.read(name); });
 }
 
 void ModuleState::restore_certificates() {
-  for (const auto& blob : certificate_blobs) {
-    m_certificates.restore(blob.slot, m_flash.read_blob(blob.path).value_or(std::string{}));
-  }
-}
-
-std::error_code ModuleState::persist_certificate(tls::Slot slot) {
-  const std::string& material = m_certificates.slot(slot);
-  if (!material.empty()) return m_flash.write_blob(blob_path(slot), material);
-  const auto error = m_flash.remove_blob(blob_path(slot));
-  return error == std::errc::no_such_file_or_directory ? std::error_code{} : error;
-}
-
-std::error_code ModuleState::clear_certificates() {
-  m_certificates.clear();
-  std::error_code failure;
-  for (const auto& blob : certificate_blobs) {
-    if (auto error = persist_certificate(blob.slot); error && !failure) failure = error;
-  }
-  if (failure) {
-    log::error("TLSCERT=content,2: cannot erase the flash copies: " + failure.message());
-    restore_certificates();
-  }
-  return failure;
+  m_tls_certificates.restore();
+  m_wpa_certificates.restore();
 }
 
 void ModuleState::start_radio() {
@@ -149,6 +105,15 @@ void ModuleState::start_radio() {
   radio.static_dns2 = config.get_string("ip_dns2");
   radio.ipv6 = config.get_uint("ip_use_v6") != 0;
   radio.mac_address = config.get_string("nv_wifi_macaddr");
+  const tls::CertificateStore& wpa = m_wpa_certificates.store();
+  radio.enterprise.eap_type = config.get_uint("wifi_eap_type");
+  radio.enterprise.ca = wpa.slot(tls::Slot::ca);
+  radio.enterprise.certificate = wpa.slot(tls::Slot::cert);
+  radio.enterprise.key = wpa.slot(tls::Slot::key);
+  radio.enterprise.identity = config.get_string("wifi_eap_identity");
+  radio.enterprise.password = config.get_string("wifi_eap_passwd");
+  radio.enterprise.skip_date_checks = config.get_uint("wifi_eap_skip_datechecks") != 0;
+  radio.enterprise.module_time = static_cast<std::int64_t>(m_clock.now());
   m_link.start(radio);
 }
 
@@ -252,11 +217,19 @@ std::optional<std::string> ModuleState::status_value(std::string_view name) cons
   if (name == "nv_power_cycles" || name == "nv_reset_cycles") {
     return std::to_string(m_power_cycles);
   }
-  if (name == "ip_cert_len_ca") return std::to_string(m_certificates.slot(tls::Slot::ca).size());
-  if (name == "ip_cert_len_cert") {
-    return std::to_string(m_certificates.slot(tls::Slot::cert).size());
+  // The stored sizes of the TLSCERT (ip_) and WPAECERT (wifi_) slots.
+  static constexpr std::pair<std::string_view, tls::Slot> slot_names[] = {
+      {"cert_len_ca", tls::Slot::ca},
+      {"cert_len_cert", tls::Slot::cert},
+      {"cert_len_key", tls::Slot::key}};
+  for (const auto& [suffix, slot] : slot_names) {
+    if (name == "ip_" + std::string{suffix}) {
+      return std::to_string(m_tls_certificates.store().slot(slot).size());
+    }
+    if (name == "wifi_" + std::string{suffix}) {
+      return std::to_string(m_wpa_certificates.store().slot(slot).size());
+    }
   }
-  if (name == "ip_cert_len_key") return std::to_string(m_certificates.slot(tls::Slot::key).size());
   if (name == "wifi_state") return std::to_string(wifi_state());
   if (name == "wifi_own_macaddr") return m_config.get("nv_wifi_macaddr");
   if (name == "wifi_bssid") {

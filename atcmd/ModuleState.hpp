@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "atcmd/CertificateBank.hpp"
 #include "atcmd/HeapModel.hpp"
 #include "atcmd/Peripherals.hpp"
 #include "config/ConfigStore.hpp"
@@ -75,13 +76,12 @@ class ModuleState {
   /// GPIO, DAC and PWM state (AT+S.GPIOC ... AT+S.PWM); reset at power-on.
   Peripherals& peripherals() { return m_peripherals; }
   /// The TLS certificate store (AT+S.TLSCERT flash slots).
-  tls::CertificateStore& certificates() { return m_certificates; }
-  const tls::CertificateStore& certificates() const { return m_certificates; }
-  /// Writes one certificate slot to the module's flash (removes the copy when the slot is empty).
-  std::error_code persist_certificate(tls::Slot slot);
-  /// TLSCERT=content,2: empties every slot and removes the flash copies; on a flash failure the
-  /// store is reloaded from what the flash still holds.
-  std::error_code clear_certificates();
+  tls::CertificateStore& certificates() { return m_tls_certificates.store(); }
+  const tls::CertificateStore& certificates() const { return m_tls_certificates.store(); }
+  /// The TLSCERT slots with their flash copies.
+  CertificateBank& tls_certificates() { return m_tls_certificates; }
+  /// The WPA-Enterprise supplicant's slots (AT+S.WPAECERT) with their flash copies.
+  CertificateBank& wpa_certificates() { return m_wpa_certificates; }
 
   /// Power-on or reset: RAM configuration = factory values + what WCFG saved; clock at 0;
   /// peripherals back to inputs; every volume mounted and the RAM disk emptied.
@@ -111,7 +111,7 @@ class ModuleState {
  private:
   /// The configuration part of power_on.
   std::optional<std::string> load_configuration();
-  /// Loads the certificate slots from the flash (construction, power-on).
+  /// Loads the certificate slots from the flash (power-on).
   void restore_certificates();
   void forward(const net::NetEvent& event);
 
@@ -123,7 +123,8 @@ class ModuleState {
   ModuleClock m_clock;
   Peripherals m_peripherals;
   HeapModel m_heap;
-  tls::CertificateStore m_certificates;
+  CertificateBank m_tls_certificates{m_flash, "tls"};
+  CertificateBank m_wpa_certificates{m_flash, "wpae"};
   std::mt19937 m_random{std::random_device{}()};
   std::uint32_t m_random_number = 0;
   net::NetEventSink m_sink;

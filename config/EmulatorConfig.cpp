@@ -166,7 +166,47 @@ ApSecurity parse_security(const DocumentReader& reader, const nlohmann::json& va
   if (text == "open") return ApSecurity::open;
   if (text == "wep") return ApSecurity::wep;
   if (text == "wpa") return ApSecurity::wpa_personal;
-  reader.fail(key_path, "\"" + text + "\" is not one of open, wep, wpa");
+  if (text == "wpa-enterprise") return ApSecurity::wpa_enterprise;
+  reader.fail(key_path, "\"" + text + "\" is not one of open, wep, wpa, wpa-enterprise");
+}
+
+// "eap": {"method": "tls"|"peap"|"ttls", "server_chain": PEM, "client_ca": PEM (tls),
+// "identity", "password" (peap, ttls)}.
+EnterpriseSettings parse_enterprise(const DocumentReader& reader, const nlohmann::json& object,
+                                    const std::string& path) {
+  reader.require_object(object, path);
+  const std::string prefix = path + ".";
+  reader.check_keys(object, prefix,
+                    {"method", "server_chain", "client_ca", "identity", "password"});
+  EnterpriseSettings settings;
+  const auto text = [&](std::string_view key) {
+    const auto found = object.find(std::string{key});
+    return found == object.end() ? std::string{} : reader.get_string(*found, prefix + std::string{key});
+  };
+  const std::string method = text("method");
+  if (method == "peap") {
+    settings.method = EapMethod::peap;
+  } else if (method == "ttls") {
+    settings.method = EapMethod::ttls;
+  } else if (method != "tls") {
+    reader.fail(prefix + "method", "\"" + method + "\" is not one of tls, peap, ttls");
+  }
+  settings.server_chain = text("server_chain");
+  settings.client_ca = text("client_ca");
+  settings.identity = text("identity");
+  settings.password = text("password");
+  const auto require_pem = [&](const std::string& value, std::string_view key) {
+    if (value.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      reader.fail(prefix + std::string{key}, "a PEM certificate is needed");
+    }
+  };
+  require_pem(settings.server_chain, "server_chain");
+  if (settings.method == EapMethod::tls) {
+    require_pem(settings.client_ca, "client_ca");
+  } else if (settings.identity.empty()) {
+    reader.fail(prefix + "identity", "PEAP and TTLS need an identity");
+  }
+  return settings;
 }
 
 // WPA: an 8..63 character passphrase or 64 hex digits. WEP: 5 or 13 characters, or 10 or 26 hex
@@ -178,6 +218,10 @@ void check_passphrase(const DocumentReader& reader, const AccessPoint& access_po
   switch (access_point.security) {
     case ApSecurity::open:
       if (!text.empty()) reader.fail(key_path, "an open network takes no passphrase");
+      return;
+    case ApSecurity::wpa_enterprise:
+      if (!text.empty())
+        reader.fail(key_path, "a WPA-Enterprise network takes \"eap\", no passphrase");
       return;
     case ApSecurity::wep:
       if (length == 5 || length == 13 || ((length == 10 || length == 26) && is_hex_text(text))) {
@@ -195,9 +239,10 @@ AccessPoint parse_access_point(const DocumentReader& reader, const nlohmann::jso
   reader.require_object(object, path);
   const std::string prefix = path + ".";
   reader.check_keys(object, prefix,
-                    {"ssid", "bssid", "channel", "rssi", "security", "passphrase", "lease_address",
-                     "netmask", "gateway", "dns"});
+                    {"ssid", "bssid", "channel", "rssi", "security", "passphrase", "eap",
+                     "lease_address", "netmask", "gateway", "dns"});
   AccessPoint access_point;
+  bool has_eap = false;
   const auto ssid = object.find("ssid");
   if (ssid == object.end()) reader.fail(prefix + "ssid", "missing");
   access_point.ssid = reader.get_string(*ssid, prefix + "ssid");
@@ -216,6 +261,9 @@ AccessPoint parse_access_point(const DocumentReader& reader, const nlohmann::jso
       access_point.security = parse_security(reader, value, key_path);
     } else if (key == "passphrase") {
       access_point.passphrase = reader.get_string(value, key_path);
+    } else if (key == "eap") {
+      access_point.enterprise = parse_enterprise(reader, value, key_path);
+      has_eap = true;
     } else if (key == "lease_address") {
       access_point.lease_address = reader.get_ipv4(value, key_path);
     } else if (key == "netmask") {
@@ -227,6 +275,9 @@ AccessPoint parse_access_point(const DocumentReader& reader, const nlohmann::jso
     }
   }
   check_passphrase(reader, access_point, prefix + "passphrase");
+  if (has_eap != (access_point.security == ApSecurity::wpa_enterprise)) {
+    reader.fail(prefix + "eap", "\"eap\" goes with security \"wpa-enterprise\", and only with it");
+  }
   return access_point;
 }
 

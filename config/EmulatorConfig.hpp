@@ -16,7 +16,19 @@
 namespace spwf::config {
 
 /// Security of a virtual access point.
-enum class ApSecurity { open, wep, wpa_personal };
+enum class ApSecurity { open, wep, wpa_personal, wpa_enterprise };
+
+/// An 802.1X network's EAP method (the module selects it with wifi_eap_type: 0, 1, 2 ?).
+enum class EapMethod { tls, peap, ttls };
+
+/// What a WPA-Enterprise network's authentication server has and expects (tls/EnterpriseCheck).
+struct EnterpriseSettings {
+  EapMethod method = EapMethod::tls;
+  std::string server_chain;  ///< PEM the server presents, leaf first
+  std::string client_ca;     ///< PEM a client certificate must lead to (EAP-TLS)
+  std::string identity;      ///< PEAP/TTLS user
+  std::string password;
+};
 
 /// One virtual access point the emulated radio can see and join.
 struct AccessPoint {
@@ -26,6 +38,7 @@ struct AccessPoint {
   int rssi = -56;
   ApSecurity security = ApSecurity::open;
   std::string passphrase;                       ///< WPA passphrase or WEP key text
+  EnterpriseSettings enterprise;                ///< security wpa-enterprise only
   std::string lease_address = "192.168.1.100";  ///< what DHCP hands the module
   std::string netmask = "255.255.255.0";
   std::string gateway = "192.168.1.1";

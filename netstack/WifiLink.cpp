@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdio>
+#include <optional>
 
 #include "support/Log.hpp"
 #include "support/Trace.hpp"
@@ -24,6 +25,9 @@ constexpr milliseconds k_handshake_time{200};
 constexpr milliseconds k_dhcp_time{300};
 // A wrong passphrase is noticed when the 4-way handshake times out (reason 15).
 constexpr unsigned k_reason_handshake_timeout = 15;
+// A refused 802.1X authentication (IEEE 802.11 reason 23, "IEEE 802.1X authentication failed";
+// ? the module's own reason for it is not known).
+constexpr unsigned k_reason_8021x_failed = 23;
 
 bool security_matches(const config::AccessPoint& network, unsigned privacy) {
   switch (network.security) {
@@ -32,9 +36,32 @@ bool security_matches(const config::AccessPoint& network, unsigned privacy) {
     case config::ApSecurity::wep:
       return privacy == 1;
     case config::ApSecurity::wpa_personal:
+    case config::ApSecurity::wpa_enterprise:
       return privacy == 2;
   }
   return false;
+}
+
+// Why a join to `network` fails its authentication, or nullopt when it passes: WPA personal
+// compares passphrases; WPA-Enterprise runs the 802.1X decisions on the stored material.
+std::optional<std::string> authentication_failure(const config::AccessPoint& network,
+                                                  const RadioSettings& settings) {
+  if (network.security == config::ApSecurity::wpa_personal) {
+    if (network.passphrase == settings.passphrase) return std::nullopt;
+    return "wrong passphrase for '" + network.ssid + "'";
+  }
+  if (network.security != config::ApSecurity::wpa_enterprise) return std::nullopt;
+  const config::EnterpriseSettings& eap = network.enterprise;
+  tls::EnterpriseServer server;
+  server.method = static_cast<tls::EapMethod>(eap.method);
+  server.chain = eap.server_chain;
+  server.client_ca = eap.client_ca;
+  server.identity = eap.identity;
+  server.password = eap.password;
+  const auto verdict = tls::check_enterprise(server, settings.enterprise);
+  if (verdict == tls::EnterpriseVerdict::accepted) return std::nullopt;
+  return "802.1X authentication to '" + network.ssid +
+         "' failed: " + std::string{tls::to_string(verdict)};
 }
 
 void log_end(std::exception_ptr failure) {
@@ -138,12 +165,15 @@ asio::awaitable<void> WifiLink::run_station(RadioSettings settings, std::uint64_
     if (const bool current = co_await step(k_join_time, generation); !current) co_return;
     raise(Associated{found->ssid});
     m_state = 7;
-    const bool wpa = found->security == config::ApSecurity::wpa_personal;
-    if (wpa && found->passphrase != settings.passphrase) {
-      trace::event(trace::Channel::wifi, "wrong passphrase for '" + found->ssid + "'");
+    const bool wpa = found->security == config::ApSecurity::wpa_personal ||
+                     found->security == config::ApSecurity::wpa_enterprise;
+    if (const auto failure = authentication_failure(*found, settings)) {
+      trace::event(trace::Channel::wifi, *failure);
       if (const bool current = co_await step(k_handshake_time, generation); !current) co_return;
       m_state = 3;
-      raise(Deauthenticated{k_reason_handshake_timeout});
+      raise(Deauthenticated{found->security == config::ApSecurity::wpa_enterprise
+                                ? k_reason_8021x_failed
+                                : k_reason_handshake_timeout});
       m_timer.expires_after(m_retry_interval);
       co_await m_timer.async_wait(asio::as_tuple(asio::use_awaitable));
       if (generation != m_generation) co_return;

@@ -15,6 +15,7 @@
 
 #include "config/EmulatorConfig.hpp"
 #include "netstack/NetEvents.hpp"
+#include "tls/EnterpriseCheck.hpp"
 
 namespace spwf::net {
 
@@ -31,6 +32,9 @@ struct RadioSettings {
   std::string static_address, static_netmask, static_gateway, static_dns1, static_dns2;
   bool ipv6 = true;         ///< ip_use_v6
   std::string mac_address;  ///< nv_wifi_macaddr, for the IPv6 link-local address
+  /// The 802.1X side (WPAECERT slots, wifi_eap_* variables, the module clock) for
+  /// WPA-Enterprise networks; the passphrase serves WPA personal ones.
+  tls::EnterpriseCredentials enterprise;
 };
 
 /// The IPv4 configuration in use while the link is up.

@@ -1,5 +1,6 @@
 #pragma once
-// TLS certificate store command (spec §3.7): TLSCERT.
+// The certificate store commands (spec §3.7): TLSCERT, and WPAECERT for the WPA-Enterprise
+// supplicant.
 
 #include "atcmd/CommandTable.hpp"
 
@@ -7,5 +8,7 @@ namespace spwf::atcmd::commands {
 
 /// AT+S.TLSCERT=<ca|cert|key|auth|content>,<length|option>[<CR><data>]
 boost::asio::awaitable<AtError> tls_certificate(CommandContext& context);
+/// AT+S.WPAECERT=<ca|cert|key|content>,<length|option>[<CR><data>]
+boost::asio::awaitable<AtError> wpa_certificate(CommandContext& context);
 
 }  // namespace spwf::atcmd::commands

@@ -47,10 +47,16 @@ constexpr std::array<std::string_view, 5> k_peer_variables = {
     var_name::peer_link_id, var_name::peer_state, var_name::peer_addr, var_name::peer_last_rx,
     var_name::peer_rx_rssi};
 
+// WPA2 personal or enterprise: both announce WPA2 (the key management suite is not printed).
+bool is_wpa(const config::AccessPoint& network) {
+  return network.security == config::ApSecurity::wpa_personal ||
+         network.security == config::ApSecurity::wpa_enterprise;
+}
+
 unsigned capabilities(const config::AccessPoint& network) {
   unsigned caps = k_caps_ess | k_caps_short_slot;
   if (network.security == config::ApSecurity::wep) caps |= k_caps_privacy;
-  if (network.security == config::ApSecurity::wpa_personal) {
+  if (is_wpa(network)) {
     caps |= k_caps_privacy | k_caps_short_preamble;
   }
   return caps;
@@ -66,7 +72,7 @@ bool same_text_ignoring_case(std::string_view a, std::string_view b) {
 // One result line of AT+S.SCAN, without the line end.
 std::string scan_line(unsigned number, const config::AccessPoint& network) {
   const std::string_view hidden = network.ssid.empty() ? scan::hidden_network : std::string_view{};
-  const bool wpa = network.security == config::ApSecurity::wpa_personal;
+  const bool wpa = is_wpa(network);
   std::string bssid = network.bssid;
   std::transform(bssid.begin(), bssid.end(), bssid.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });

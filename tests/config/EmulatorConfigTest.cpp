@@ -127,7 +127,23 @@ TEST(EmulatorConfigTest, WrongTypesAndValuesAreNamed) {
       {R"({"access_points": [{"ssid": "A", "gateway": "10.0.0.256"}]})",
        "spwf.json: access_points[0].gateway: \"10.0.0.256\" is not a dotted IPv4 address"},
       {R"({"access_points": [{"ssid": "A", "security": "wpa3"}]})",
-       "spwf.json: access_points[0].security: \"wpa3\" is not one of open, wep, wpa"},
+       "spwf.json: access_points[0].security: \"wpa3\" is not one of open, wep, wpa, "
+       "wpa-enterprise"},
+      {R"({"access_points": [{"ssid": "A", "security": "wpa-enterprise"}]})",
+       "spwf.json: access_points[0].eap: \"eap\" goes with security \"wpa-enterprise\", and "
+       "only with it"},
+      {R"({"access_points": [{"ssid": "A", "eap": {"method": "tls", "server_chain": "x"}}]})",
+       "spwf.json: access_points[0].eap.server_chain: a PEM certificate is needed"},
+      {R"({"access_points": [{"ssid": "A", "eap": {"method": "leap"}}]})",
+       "spwf.json: access_points[0].eap.method: \"leap\" is not one of tls, peap, ttls"},
+      {R"({"access_points": [{"ssid": "A", "security": "wpa-enterprise", "passphrase": "x",
+           "eap": {"method": "peap", "identity": "a",
+                   "server_chain": "-----BEGIN CERTIFICATE-----"}}]})",
+       "spwf.json: access_points[0].passphrase: a WPA-Enterprise network takes \"eap\", no "
+       "passphrase"},
+      {R"({"access_points": [{"ssid": "A", "security": "wpa-enterprise",
+           "eap": {"method": "peap", "server_chain": "-----BEGIN CERTIFICATE-----"}}]})",
+       "spwf.json: access_points[0].eap.identity: PEAP and TTLS need an identity"},
       {R"({"access_points": [{"ssid": "A", "security": "wpa", "passphrase": "short"}]})",
        "spwf.json: access_points[0].passphrase: a WPA passphrase is 8 to 63 characters, or 64 "
        "hex digits"},

@@ -231,6 +231,10 @@ std::string PtyHost::read_exactly(std::size_t count, std::chrono::milliseconds d
 
 std::string PtyHost::command(std::string_view command, std::chrono::milliseconds deadline) {
   send(std::string{command} + "\r");
+  return answer(deadline);
+}
+
+std::string PtyHost::answer(std::chrono::milliseconds deadline) {
   const auto until = Clock::now() + deadline;
   for (;;) {
     const std::size_t end = final_line_end(m_unread);
@@ -240,8 +244,7 @@ std::string PtyHost::command(std::string_view command, std::chrono::milliseconds
       return result;
     }
     if (Clock::now() >= until || !fill(until)) {
-      ADD_FAILURE() << "no final line after \"" << command << "\"; received: \"" << m_unread
-                    << "\"";
+      ADD_FAILURE() << "no final line; received: \"" << m_unread << "\"";
       return std::exchange(m_unread, {});
     }
   }

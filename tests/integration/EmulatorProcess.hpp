@@ -80,6 +80,8 @@ class PtyHost {
   std::string read_exactly(std::size_t count, std::chrono::milliseconds deadline = 5s);
   /// Sends `command` + CR and returns the module's answer through the final OK/ERROR line.
   std::string command(std::string_view command, std::chrono::milliseconds deadline = 5s);
+  /// Reads the module's answer through the final OK/ERROR line (after a payload was sent).
+  std::string answer(std::chrono::milliseconds deadline = 5s);
   /// Bytes already received but not yet returned by a read.
   const std::string& unread() const { return m_unread; }
   /// Drops the unread bytes.
