@@ -12,6 +12,7 @@
 #include "atcmd/commands/HttpCommands.hpp"
 #include "atcmd/commands/MqttCommands.hpp"
 #include "atcmd/commands/ServerCommands.hpp"
+#include "atcmd/commands/SmtpCommands.hpp"
 #include "atcmd/commands/SocketCommands.hpp"
 #include "atcmd/commands/SystemCommands.hpp"
 #include "atcmd/commands/TlsCommands.hpp"
@@ -82,7 +83,7 @@ constexpr CommandSpec command_rows[] = {
     {"AT+S.SELFTEST", "=<magic>,<ip>,<port>,,<t|u|s|TLS Server Domain Name>,<loops>,<size>", "production loop-back test", hidden, &commands::self_test},
     {"AT+S.TFTPGET", "=<host>,<port>,<DownFile>,<LocalFile>", "downloads a file from a TFTP server", listed, nullptr},
     {"AT+S.TFTPPUT", "=<host>,<port>,<UpFile>", "uploads a file to a TFTP server", listed, nullptr},
-    {"AT+S.SMTP", "=<host>,<port>,<TLS>,<usn>,<pwd>,<ID>,<from>,<to>,,,<subject>,,<length><CR><body>", "sends an e-mail", listed, nullptr},
+    {"AT+S.SMTP", "=<host>,<port>,<TLS>,<usn>,<pwd>,<ID>,<from>,<to>,,,<subject>,,<length><CR><body>", "sends an e-mail", listed, &commands::smtp_send},
     {"AT+S.HTTPGET", "=<host>,<path>,<port>,<TLS>,<usn>,<pwd>,<DownFile>,<UpFile>", "HTTP(S) GET", listed, &commands::http_get},
     {"AT+S.HTTPPOST", "=<host>,<path>,<port>,<TLS>,<usn>,<pwd>,<DownFile>,<UpFile>", "HTTP(S) POST", listed, &commands::http_post},
     {"AT+S.FWUPDATE", "=e,<host>,<path>,<port>,<TLS>,<usn>,<pwd>", "downloads a firmware image over HTTP(S)", listed, nullptr},

@@ -193,6 +193,9 @@ inline constexpr std::string_view ping_reply = "Reply";
 inline constexpr std::string_view ping_timeout = "Timeout";
 inline constexpr std::string_view ping_stop = "Stop";
 inline constexpr std::string_view request_error = "Request Error";
+/// AT+S.SMTP: the server refused the mail (a 4xx/5xx reply; spec §3.12 ?, an I line without
+/// fields). The other SMTP failures print request_error.
+inline constexpr std::string_view server_error = "Server Error";
 /// WSOCKON failures other than DNS and TLS (spec §3.11 ?, an I line without fields).
 inline constexpr std::string_view websocket_client_error = "WebSocket Client Error";
 /// AT+S.GPIOR and AT+S.ADC results (spec §3.15, §9 Q41).
@@ -238,6 +241,17 @@ inline constexpr AtError request_failed = AtError::request_failed;
 /// ? MQTTCONN with a <path> (MQTT over WebSocket) whose server refused the WebSocket upgrade.
 inline constexpr AtError websocket_refused = AtError::request_failed;
 }  // namespace wire::mqtt
+
+/// What AT+S.SMTP answers for each kind of failure (spec §3.12, §9 Q38; ? the module's choices
+/// are not known: each is the adopted reading, unverified). The message the emulator writes has
+/// the headers From, To and Subject only, in that order (? unverified; see net::SmtpClient).
+namespace wire::smtp {
+/// ≈ The server's name does not resolve: 65, as HTTP (§3.8).
+inline constexpr AtError name_not_resolved = AtError::dns_address_failure;
+/// ? The server answered 4xx/5xx: I "Server Error", then 111. Anything else (refused, closed,
+/// silent, malformed, TLS after its Certificate Error line): I "Request Error", then 111.
+inline constexpr AtError request_failed = AtError::request_failed;
+}  // namespace wire::smtp
 
 /// AT+S.SCAN result lines (spec §3.4.3). The firmware's format is
 /// "%u:\t%s%s %m CHAN: %02d RSSI: %03d SSID: '%s' CAPS: %04x %s%s%s"; its %m (the BSSID) is

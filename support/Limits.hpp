@@ -104,4 +104,14 @@ inline constexpr std::chrono::milliseconds mqtt_answer_timeout{10000};
 /// WSOCKR. Also the largest piece one +WIND:88 reports.
 inline constexpr std::size_t websocket_buffer_unit = 1500;
 
+/// AT+S.SMTP (spec §3.12): the largest body the command takes (held whole while the mail is
+/// sent; ? the module's own bound is not known), the longest reply line a server may send (RFC
+/// 5321 §4.5.3.1.5: 512 octets with CRLF), the most lines one reply may have (an EHLO reply lists
+/// a dozen extensions) and the most replies the client leaves unread before the server is
+/// considered broken (the client never pipelines, so a server is one reply ahead at most).
+inline constexpr std::size_t smtp_body_bytes = held_payload;
+inline constexpr std::size_t smtp_reply_line = 512;
+inline constexpr std::size_t smtp_reply_lines = 64;
+inline constexpr std::size_t smtp_queued_replies = 4;
+
 }  // namespace spwf::limits
