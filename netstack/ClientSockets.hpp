@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "config/FaultRules.hpp"
 #include "netstack/Channel.hpp"
 #include "netstack/HostMapper.hpp"
 #include "netstack/NetEvents.hpp"
@@ -50,6 +51,9 @@ struct SocketInfo {
 using StreamWrapper =
     std::function<boost::asio::awaitable<std::unique_ptr<Stream>>(std::unique_ptr<Stream> plain)>;
 
+/// The connection-level fault among `rules` (refuse, DNS failure), traced, if any.
+std::optional<NetError> connection_fault(const std::vector<config::FaultRule>& rules, unsigned id);
+
 /// The eight client sockets.
 class ClientSockets {
  public:
@@ -77,6 +81,11 @@ class ClientSockets {
   unsigned count(StreamKind kind) const;
   /// Reset / radio off: every socket closed without indications.
   void close_all();
+  /// The control interface: the peer of socket `id` closes (+WIND:58 with `reason`); false for
+  /// an unused id or one whose peer has already gone.
+  bool close_by_peer(unsigned id, unsigned reason);
+  /// The fault rules new sockets are matched against (none: no faults).
+  void set_faults(config::FaultRules* rules) { m_faults = rules; }
 
  private:
   struct Slot {
@@ -86,6 +95,7 @@ class ClientSockets {
     StreamKind kind = StreamKind::tcp;
   };
   std::optional<unsigned> free_id() const;
+  std::vector<config::FaultRule> select_faults(const OpenRequest& request, unsigned id);
 
   boost::asio::any_io_executor m_executor;
   const HostMapper& m_mapper;
@@ -93,6 +103,7 @@ class ClientSockets {
   NetEventSink m_sink;
   std::array<std::unique_ptr<Slot>, max_sockets> m_slots;
   std::array<bool, max_sockets> m_reserved{};
+  config::FaultRules* m_faults = nullptr;
 };
 
 }  // namespace spwf::net
