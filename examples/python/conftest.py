@@ -59,7 +59,10 @@ def echo_peer():
                     return
                 if not data:
                     return
-                connection.sendall(data)
+                try:
+                    connection.sendall(data)
+                except OSError:  # reset by a fault rule
+                    return
 
     peer = TcpPeer(echo)
     yield peer

@@ -5,7 +5,7 @@ Standard library only: the pty is opened raw with termios (pyserial is not neede
 prefers it can open Emulator.pty_path with serial.Serial itself).
 
     with Emulator() as emu:
-        emu.console.expect(b"+WIND:24:WiFi Up:0:")
+        emu.console.command("AT")  # the boot and join (to the NTP line) are already read
         emu.control.request("fault.add", rule={"kind": "refuse"})
         assert emu.console.command("AT+S.SOCKON=127.0.0.1,80,,t").endswith(b"ERROR:74:Failed to open socket\\r\\n")
 """
@@ -72,8 +72,10 @@ class Console:
         seen = b""
         while True:
             seen += self.expect(b"\r\n", max(0.0, deadline - time.monotonic()))
-            last = seen[seen.rfind(b"\r\n", 0, len(seen) - 2) + 2:]
-            if last.startswith(b"AT-S.OK") or last.startswith(b"AT-S.ERROR"):
+            start = seen.rfind(b"\r\n", 0, len(seen) - 2)
+            last = seen[start + 2:] if start >= 0 else seen
+            # Raw data (SOCKR) runs into its AT-S.OK without a line end.
+            if last.endswith(b"AT-S.OK\r\n") or last.startswith(b"AT-S.ERROR"):
                 return seen
 
 
@@ -150,9 +152,10 @@ class Control:
 
 class Emulator:
     """spwf04emu started with its own state directory, --boot instant and --control; stopped
-    (SIGTERM) on close. `console` and `control` are ready once the module has joined."""
+    (SIGTERM) on close. `console` and `control` are ready once the module has joined (the line
+    `wait_for` starts, by default the NTP indication that ends the factory join, has been read)."""
 
-    def __init__(self, executable=None, arguments=(), wait_for=b"+WIND:24:WiFi Up:0:"):
+    def __init__(self, executable=None, arguments=(), wait_for=b"+WIND:84:NTP Server delivery:"):
         self.directory = tempfile.mkdtemp(prefix="spwf04emu-")
         self.control_path = os.path.join(self.directory, "control.sock")
         executable = executable or os.environ.get("SPWF04EMU") or shutil.which("spwf04emu")

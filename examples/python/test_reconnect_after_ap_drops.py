@@ -25,6 +25,7 @@ def test_reconnect_after_the_access_point_drops(emulator, echo_peer):
 
     control.request("wifi.ap", ssid="STTest", in_range=True)
     console.expect("+WIND:24:WiFi Up:0:")
+    console.expect("+WIND:84:NTP Server delivery:")  # the join ends as at boot
     console.expect("\r\n")
     # The firmware closes its old socket and opens a new one on the new link.
     assert console.command("AT+S.SOCKC=0") == b"AT-S.OK\r\n"
