@@ -101,5 +101,48 @@ TEST_F(ModuleEventTest, CommandOverridesAnswerInsteadOfTheCommand) {
             "the firmware has no error with that number");
 }
 
+// --baud 115200 with the console blocked by a running command (an override with a delay): the
+// host floods 3000 bytes of "AT\r"; the module's 2048-byte receive buffer keeps the first 2048
+// (682 commands and "AT"), the rest is lost.
+//   AT+S.FOO (answered after 2 s)  -> x / AT-S.OK, then 682 x (AT / AT-S.OK), then "AT"
+class BaudTest : public ConsoleFixture {};
+
+TEST_F(BaudTest, FloodWhileACommandRunsOverflowsTheReceiveBuffer) {
+  start({"--baud", "115200", "--control", control_path(m_temp.path())});
+  ControlPeer control{control_path(m_temp.path())};
+  control.ok("command.override", {{"pattern", "AT+S.FOO"}, {"lines", {"x"}}, {"delay_ms", 2000}});
+  EXPECT_EQ(host().command("AT+S.SCFG=console_echo,1"), "AT-S.OK\r\n");
+  host().send("AT+S.FOO\r");
+  EXPECT_EQ(host().read_until("AT+S.FOO\r\n"), "AT+S.FOO\r\n");  // the command now runs
+  std::string flood;
+  for (int i = 0; i < 1000; ++i) flood += "AT\r";
+  host().send(flood);
+  std::string expected = "x\r\nAT-S.OK\r\n";
+  for (int i = 0; i < 682; ++i) expected += "AT\r\nAT-S.OK\r\n";
+  expected += "AT";
+  EXPECT_EQ(host().read_exactly(expected.size(), 10s), expected);
+  host().send("\r");
+  EXPECT_EQ(host().read_until("AT-S.OK\r\n"), "\r\nAT-S.OK\r\n");
+}
+
+// --seed N: two runs with the same seed draw the same AT+S.RANDOM numbers; another seed differs.
+//   AT+S.RANDOM -> AT-S.Value:<n> (the same n for the same seed)
+class SeedTest : public ::testing::Test {
+ protected:
+  std::string randoms(const std::string& seed) {
+    TempDir directory;
+    EmulatorProcess emulator{directory.path() / "state", {"--seed", seed}};
+    PtyHost host{emulator.pty_path()};
+    host.read_until(factory_start_text());
+    return host.command("AT+S.RANDOM") + host.command("AT+S.RANDOM");
+  }
+};
+
+TEST_F(SeedTest, SameSeedSameNumbers) {
+  const std::string first = randoms("42");
+  EXPECT_EQ(randoms("42"), first);
+  EXPECT_NE(randoms("43"), first);
+}
+
 }  // namespace
 }  // namespace spwf::testing
