@@ -104,6 +104,7 @@ ModuleState::ModuleState(boost::asio::any_io_executor executor, config::Emulator
       m_ntp_timer(executor) {
   restore_certificates();
   m_sockets.set_faults(&m_faults);
+  m_servers.set_faults(&m_faults);
   // The TLS store falls back to <AKI>.ca, tls.cert and tls.key on the module's file system.
   m_certificates.set_file_lookup([this](std::string_view name) { return m_files.read(name); });
 }

@@ -18,7 +18,7 @@ struct KindName {
   FaultKind kind;
   std::string_view name;
 };
-constexpr std::array<KindName, 12> kind_names{{
+constexpr std::array<KindName, 13> kind_names{{
     {FaultKind::latency, "latency"},
     {FaultKind::bandwidth, "bandwidth"},
     {FaultKind::slicer, "slicer"},
@@ -31,10 +31,12 @@ constexpr std::array<KindName, 12> kind_names{{
     {FaultKind::dns_failure, "dns_failure"},
     {FaultKind::tls_certificate_error, "tls_certificate_error"},
     {FaultKind::tls_stall, "tls_stall"},
+    {FaultKind::slow_close, "slow_close"},
 }};
 
 constexpr std::array<std::string_view, 3> direction_names{"up", "down", "both"};
-constexpr std::array<std::string_view, 4> connection_names{"tcp", "udp", "tls", "http"};
+constexpr std::array<std::string_view, 7> connection_names{"tcp",  "udp", "tls",   "http",
+                                                           "mqtt", "ws",  "server"};
 
 template <typename Enum, std::size_t N>
 std::optional<Enum> enum_named(const std::array<std::string_view, N>& names,
@@ -82,7 +84,9 @@ void read_match(const Json& match, FaultRule& rule) {
   if (match.contains("first")) rule.first = read.number("first");
   if (match.contains("kind")) {
     rule.connection = enum_named<ConnectionKind>(connection_names, read.text("kind"));
-    if (!rule.connection) throw std::runtime_error("match kind must be tcp, udp, tls or http");
+    if (!rule.connection) {
+      throw std::runtime_error("match kind must be tcp, udp, tls, http, mqtt, ws or server");
+    }
   }
 }
 
@@ -131,8 +135,9 @@ FaultRule read_rule(const Json& json) {
   if (rule.kind == FaultKind::slicer && rule.size == 0) {
     throw std::runtime_error("slicer needs \"size\" > 0");
   }
-  if (rule.kind == FaultKind::tls_certificate_error && rule.code == 0) {
-    throw std::runtime_error("tls_certificate_error needs \"code\" (the n of Certificate Error:n)");
+  if (rule.kind == FaultKind::tls_certificate_error && (rule.code == 0 || rule.code > 255)) {
+    throw std::runtime_error(
+        "tls_certificate_error needs \"code\" 1-255 (the n of Certificate Error:n)");
   }
   return rule;
 }

@@ -30,19 +30,22 @@ enum class FaultKind {
   dns_failure,            ///< the name does not resolve
   tls_certificate_error,  ///< the TLS verdict is Certificate Error:<code>
   tls_stall,              ///< the TLS handshake never completes (the handshake timeout answers)
+  slow_close,             ///< the peer's close reaches the module delay_ms after the data
 };
 
 /// Which way the bytes go: up (module to peer), down (peer to module), or both.
 enum class FaultDirection { up, down, both };
 
-/// The kind of connection a rule may be limited to.
-enum class ConnectionKind { tcp, udp, tls, http };
+/// The kind of connection a rule may be limited to: the module's client sockets (SOCKON t, u,
+/// s), its HTTP client, its MQTT clients (also over WebSocket), its WebSocket clients, and the
+/// connections its socket servers accept.
+enum class ConnectionKind { tcp, udp, tls, http, mqtt, ws, server };
 
 /// What is known about a connection when its rules are chosen.
 struct ConnectionFacts {
   std::string host;  ///< the name or address the module used, after mapping
   std::uint16_t port = 0;
-  std::optional<unsigned> socket;  ///< the module's client socket id (none for HTTP)
+  std::optional<unsigned> socket;  ///< the module's socket or client id (none for HTTP)
   ConnectionKind kind = ConnectionKind::tcp;
 };
 

@@ -1,7 +1,6 @@
 #include "netstack/ClientSockets.hpp"
 
 #include "netstack/Connector.hpp"
-#include "netstack/FaultyStream.hpp"
 #include "support/Trace.hpp"
 
 namespace spwf::net {
@@ -28,20 +27,15 @@ asio::awaitable<std::variant<Opened, NetError>> ClientSockets::open(OpenRequest 
   // The id is taken from now on, so that nothing else can claim it while we connect.
   m_reserved[*id] = true;
   const StreamKind transport = request.kind == StreamKind::udp ? StreamKind::udp : StreamKind::tcp;
-  const auto faults = select_faults(request, *id);
-  if (auto refused = connection_fault(faults, *id)) {
-    m_reserved[*id] = false;
-    co_return *refused;
-  }
+  const auto kind = request.kind == StreamKind::udp   ? config::ConnectionKind::udp
+                    : request.kind == StreamKind::tls ? config::ConnectionKind::tls
+                                                      : config::ConnectionKind::tcp;
+  const FaultScope faults{m_faults, kind, *id, "socket " + std::to_string(*id)};
   auto outcome = co_await connect_to(m_executor, m_mapper, request.host, request.port, transport,
-                                     m_connect_timeout);
+                                     m_connect_timeout, faults);
   m_reserved[*id] = false;
   if (auto* failure = std::get_if<NetError>(&outcome)) co_return *failure;
   Connection connection = std::move(std::get<Connection>(outcome));
-  if (!faults.empty()) {
-    connection.stream = with_faults(m_executor, std::move(connection.stream), faults, *m_faults,
-                                    "socket " + std::to_string(*id));
-  }
   if (wrap) {
     m_reserved[*id] = true;
     connection.stream = co_await wrap(std::move(connection.stream));
@@ -68,32 +62,6 @@ asio::awaitable<std::variant<Opened, NetError>> ClientSockets::open(OpenRequest 
   slot->channel->start("socket " + std::to_string(socket_id));
   m_slots[socket_id] = std::move(slot);
   co_return Opened{socket_id, connection.peer_address};
-}
-
-std::vector<config::FaultRule> ClientSockets::select_faults(const OpenRequest& request,
-                                                            unsigned id) {
-  if (m_faults == nullptr || m_faults->empty()) return {};
-  const auto kind = request.kind == StreamKind::udp   ? config::ConnectionKind::udp
-                    : request.kind == StreamKind::tls ? config::ConnectionKind::tls
-                                                      : config::ConnectionKind::tcp;
-  const MappedTarget target = m_mapper.map(request.host, request.port);
-  const std::string host = target.host.empty() ? request.host : target.host;
-  return m_faults->select({host, target.port, id, kind});
-}
-
-std::optional<NetError> connection_fault(const std::vector<config::FaultRule>& rules, unsigned id) {
-  for (const auto& rule : rules) {
-    if (rule.kind != config::FaultKind::refuse && rule.kind != config::FaultKind::dns_failure) {
-      continue;
-    }
-    const bool refuse = rule.kind == config::FaultKind::refuse;
-    trace::event(
-        trace::Channel::fault,
-        "socket " + std::to_string(id) + " rule " + std::to_string(rule.id) +
-            (refuse ? " refuse: connection refused" : " dns_failure: the name does not resolve"));
-    return refuse ? NetError::connect_failed : NetError::name_not_resolved;
-  }
-  return std::nullopt;
 }
 
 std::optional<std::size_t> ClientSockets::pending(unsigned id) const {

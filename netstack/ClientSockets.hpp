@@ -51,9 +51,6 @@ struct SocketInfo {
 using StreamWrapper =
     std::function<boost::asio::awaitable<std::unique_ptr<Stream>>(std::unique_ptr<Stream> plain)>;
 
-/// The connection-level fault among `rules` (refuse, DNS failure), traced, if any.
-std::optional<NetError> connection_fault(const std::vector<config::FaultRule>& rules, unsigned id);
-
 /// The eight client sockets.
 class ClientSockets {
  public:
@@ -95,7 +92,6 @@ class ClientSockets {
     StreamKind kind = StreamKind::tcp;
   };
   std::optional<unsigned> free_id() const;
-  std::vector<config::FaultRule> select_faults(const OpenRequest& request, unsigned id);
 
   boost::asio::any_io_executor m_executor;
   const HostMapper& m_mapper;

@@ -17,9 +17,10 @@ using config::FaultRule;
 
 namespace {
 
+// The kinds a FaultyStream applies (tls_certificate_error: it tells the TLS wrapper).
 bool stream_level(FaultKind kind) {
   return kind != FaultKind::refuse && kind != FaultKind::dns_failure &&
-         kind != FaultKind::tls_certificate_error && kind != FaultKind::tls_stall;
+         kind != FaultKind::tls_stall;
 }
 
 bool applies_to(const FaultRule& rule, FaultDirection direction) {
@@ -161,6 +162,7 @@ asio::awaitable<std::pair<boost::system::error_code, std::size_t>> FaultyStream:
     }
     auto [error, count] = co_await m_inner->read_some(buffer);
     if (m_closed || m_ended != Ended::no) co_return std::pair{end_error(), std::size_t{0}};
+    if (error == asio::error::eof) co_return co_await slow_close(error);
     if (error) co_return std::pair{error, count};
     if (const auto* loss = active(FaultKind::loss, FaultDirection::down);
         loss && random::chance(loss->probability)) {
@@ -189,6 +191,24 @@ asio::awaitable<std::pair<boost::system::error_code, std::size_t>> FaultyStream:
     if (count == 0) co_return std::pair{end_error(), std::size_t{0}};
     co_return std::pair{boost::system::error_code{}, count};
   }
+}
+
+asio::awaitable<std::pair<boost::system::error_code, std::size_t>> FaultyStream::slow_close(
+    boost::system::error_code eof) {
+  if (const auto* rule = active(FaultKind::slow_close, FaultDirection::down)) {
+    report(*rule, "the peer's close delayed " + std::to_string(rule->delay_ms) + " ms");
+    if (!co_await wait(m_read_timer, rule->delay_ms))
+      co_return std::pair{end_error(), std::size_t{0}};
+  }
+  co_return std::pair{eof, std::size_t{0}};
+}
+
+std::optional<unsigned> FaultyStream::forced_certificate_error() const {
+  if (const auto* rule = active(FaultKind::tls_certificate_error, FaultDirection::both)) {
+    report(*rule, "Certificate Error:" + std::to_string(rule->code));
+    return rule->code;
+  }
+  return m_inner->forced_certificate_error();
 }
 
 asio::awaitable<boost::system::error_code> FaultyStream::write_all(std::string_view bytes) {
@@ -255,6 +275,19 @@ void FaultyStream::close() {
   m_write_timer.cancel();
   m_reset_timer.cancel();
   m_inner->close();
+}
+
+std::optional<NetError> connection_fault(const std::vector<FaultRule>& rules,
+                                         const std::string& name) {
+  for (const auto& rule : rules) {
+    if (rule.kind != FaultKind::refuse && rule.kind != FaultKind::dns_failure) continue;
+    const bool refuse = rule.kind == FaultKind::refuse;
+    trace::event(trace::Channel::fault, name + " rule " + std::to_string(rule.id) +
+                                            (refuse ? " refuse: connection refused"
+                                                    : " dns_failure: the name does not resolve"));
+    return refuse ? NetError::connect_failed : NetError::name_not_resolved;
+  }
+  return std::nullopt;
 }
 
 std::unique_ptr<Stream> with_faults(asio::any_io_executor executor, std::unique_ptr<Stream> stream,

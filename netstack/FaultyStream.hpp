@@ -8,10 +8,12 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "config/FaultRules.hpp"
+#include "netstack/NetError.hpp"
 #include "netstack/Stream.hpp"
 
 namespace spwf::net {
@@ -29,6 +31,8 @@ class FaultyStream : public Stream {
   boost::asio::awaitable<boost::system::error_code> write_all(std::string_view bytes) override;
   void close() override;
   StreamKind kind() const override { return m_inner->kind(); }
+  /// A tls_certificate_error rule's code (traced when asked).
+  std::optional<unsigned> forced_certificate_error() const override;
 
  private:
   /// The first rule of this kind active in this direction now (its after_bytes passed).
@@ -40,6 +44,9 @@ class FaultyStream : public Stream {
                                      config::FaultDirection direction, std::size_t bytes);
   boost::asio::awaitable<std::pair<boost::system::error_code, std::size_t>> read_from_peer(
       std::span<char> buffer);
+  /// The peer closed: slow_close holds the end back by its delay.
+  boost::asio::awaitable<std::pair<boost::system::error_code, std::size_t>> slow_close(
+      boost::system::error_code eof);
   std::pair<boost::system::error_code, std::size_t> take_held(std::span<char> buffer);
   boost::asio::awaitable<boost::system::error_code> write_pieces(std::string_view bytes);
   /// Counts bytes against limit_data; the allowed part of `count`.
@@ -67,6 +74,10 @@ class FaultyStream : public Stream {
   enum class Ended { no, reset, limited };
   Ended m_ended = Ended::no;
 };
+
+/// The connection-level fault among `rules` (refuse, DNS failure), traced under `name`, if any.
+std::optional<NetError> connection_fault(const std::vector<config::FaultRule>& rules,
+                                         const std::string& name);
 
 /// Wraps `stream` when rules apply (returns it unchanged otherwise).
 std::unique_ptr<Stream> with_faults(boost::asio::any_io_executor executor,

@@ -141,9 +141,10 @@ struct WebSocketClosed {
 using NetEvent =
     std::variant<RadioStarted, RadioStopped, SupplicantTerminated, ScanStarted, ScanCompleted,
                  JoinStarted, Associated, HandshakeCompleted, Deauthenticated, AccessPointStarted,
-                 LinkUp, LinkLost, SignalLow, SignalOk, SocketData, SocketClosed, SocketDropped, ServerClientArrived,
-                 ServerClientGone, ServerData, ServerDropped, ServerClientRefused, TimeDelivered,
-                 MqttPublished, MqttClosed, WebSocketData, WebSocketClosed>;
+                 LinkUp, LinkLost, SignalLow, SignalOk, SocketData, SocketClosed, SocketDropped,
+                 ServerClientArrived, ServerClientGone, ServerData, ServerDropped,
+                 ServerClientRefused, TimeDelivered, MqttPublished, MqttClosed, WebSocketData,
+                 WebSocketClosed>;
 
 /// Receives events; set by the console when it starts.
 using NetEventSink = std::function<void(const NetEvent&)>;

@@ -51,12 +51,12 @@ TEST(FaultRulesTest, RefusesWhatIsNoRule) {
   EXPECT_EQ(problem(R"({"kind":"bandwidth"})"), "bandwidth needs \"rate\" (bytes per second) > 0");
   EXPECT_EQ(problem(R"({"kind":"slicer","size":0})"), "slicer needs \"size\" > 0");
   EXPECT_EQ(problem(R"({"kind":"refuse","match":{"kind":"sctp"}})"),
-            "match kind must be tcp, udp, tls or http");
+            "match kind must be tcp, udp, tls, http, mqtt, ws or server");
   EXPECT_EQ(problem(R"({"kind":"refuse","match":{"hots":"x"}})"), "unknown match field \"hots\"");
   EXPECT_EQ(problem(R"({"kind":"refuse","direction":"sideways"})"),
             "\"direction\" must be up, down or both");
   EXPECT_EQ(problem(R"({"kind":"tls_certificate_error"})"),
-            "tls_certificate_error needs \"code\" (the n of Certificate Error:n)");
+            "tls_certificate_error needs \"code\" 1-255 (the n of Certificate Error:n)");
 }
 
 TEST(FaultRulesTest, MatchesByHostPortSocketAndKind) {
