@@ -57,4 +57,12 @@ std::size_t HeapModel::socket_cost(std::size_t receive_buffer, bool tls) {
   return limits::heap_per_socket + receive_buffer + (tls ? limits::heap_per_tls_session : 0);
 }
 
+bool HeapModel::can_take(std::size_t bytes) {
+  if (m_failures > 0) {
+    --m_failures;
+    return false;
+  }
+  return bytes <= free();
+}
+
 }  // namespace spwf::atcmd

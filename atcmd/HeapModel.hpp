@@ -38,6 +38,11 @@ class HeapModel {
   void release_all(HeapUser user);
   /// Power-on: everything free again, the low-water mark too.
   void reset();
+  /// Whether an allocation of `bytes` would succeed now (the module's checks before it takes
+  /// memory); false too while failures are pending from fail_next, each check using one.
+  bool can_take(std::size_t bytes);
+  /// The control interface: the next `count` allocation checks fail (AT-S.ERROR:91).
+  void fail_next(unsigned count) { m_failures = count; }
   /// Bytes free now.
   std::uint32_t free() const;
   /// The fewest bytes free since power-on.
@@ -51,6 +56,7 @@ class HeapModel {
   std::size_t m_used = 0;
   std::uint32_t m_lowest;
   std::uint64_t m_generation = 0;  ///< counts power-ons, so old tokens free nothing
+  unsigned m_failures = 0;
 };
 
 }  // namespace spwf::atcmd

@@ -8,6 +8,7 @@
 #include "atcmd/Wire.hpp"
 #include "support/Limits.hpp"
 #include "support/Log.hpp"
+#include "support/Random.hpp"
 
 namespace spwf::atcmd {
 namespace {
@@ -78,6 +79,8 @@ ModuleState::ModuleState(boost::asio::any_io_executor executor, config::Emulator
                    [this](const net::NetEvent& event) { forward(event); }),
       m_pacing(pacing),
       m_ntp_timer(executor) {
+  m_sockets.set_faults(&m_faults);
+  m_servers.set_faults(&m_faults);
   // The TLS store falls back to <AKI>.ca, tls.cert and tls.key on the module's file system.
   m_tls_certificates.store().set_file_lookup(
       [this](std::string_view name) { return m_files.read(name); });
@@ -183,7 +186,7 @@ std::optional<std::string> ModuleState::load_configuration() {
 }
 
 std::uint32_t ModuleState::draw_random() {
-  m_random_number = static_cast<std::uint32_t>(m_random());
+  m_random_number = static_cast<std::uint32_t>(random::between(0, 0xFFFFFFFFu));
   return m_random_number;
 }
 

@@ -7,11 +7,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 
 #include "atcmd/CertificateBank.hpp"
+#include "atcmd/CommandOverrides.hpp"
 #include "atcmd/HeapModel.hpp"
 #include "atcmd/Peripherals.hpp"
 #include "config/ConfigStore.hpp"
@@ -56,6 +56,10 @@ class ModuleState {
   /// The WebSocket clients (WSOCKON ..., spec §3.11), on instances from client_instances().
   net::WebSocketClients& websockets() { return m_websockets; }
   const net::HostMapper& mapper() const { return m_mapper; }
+  /// The network fault rules (--faults, the control interface); kept across resets.
+  config::FaultRules& faults() { return m_faults; }
+  /// Command overrides (the control interface); kept across resets.
+  CommandOverrides& overrides() { return m_overrides; }
   /// Starts the radio with the configuration variables as they are now (boot, AT+S.WIFI=1).
   void start_radio();
   /// The NTP query (AT+S.NTP, and after WiFi Up with ip_ntp_startup=1): the emulator's time
@@ -125,9 +129,10 @@ class ModuleState {
   HeapModel m_heap;
   CertificateBank m_tls_certificates{m_flash, "tls"};
   CertificateBank m_wpa_certificates{m_flash, "wpae"};
-  std::mt19937 m_random{std::random_device{}()};
   std::uint32_t m_random_number = 0;
   net::NetEventSink m_sink;
+  config::FaultRules m_faults;
+  CommandOverrides m_overrides;
   net::HostMapper m_mapper;
   net::WifiLink m_link;
   net::ClientSockets m_sockets;

@@ -61,6 +61,10 @@ std::pair<Wind, std::string> to_indication(const net::NetEvent& event) {
           return {Wind::wifi_up, e.ipv6 ? ":" + e.address : "0:" + e.address};
         }
         if constexpr (std::is_same_v<E, net::LinkLost>) return {Wind::network_lost, {}};
+        if constexpr (std::is_same_v<E, net::SignalLow>) {
+          return {Wind::signal_low, std::to_string(e.rssi)};
+        }
+        if constexpr (std::is_same_v<E, net::SignalOk>) return {Wind::signal_ok, {}};
         if constexpr (std::is_same_v<E, net::SocketData>) {
           return {Wind::pending_data,
                   ":" + join({number(e.id), number(e.received), number(e.total)})};

@@ -18,7 +18,16 @@ bool Peripherals::write(unsigned number, bool high) {
 
 bool Peripherals::read(unsigned number) const {
   const GpioPin& pin = m_pins[number];
-  return pin.direction == GpioDirection::output && pin.high;
+  return pin.direction == GpioDirection::output ? pin.high : pin.input_high;
+}
+
+bool Peripherals::drive_input(unsigned number, bool high) {
+  GpioPin& pin = m_pins[number];
+  const bool changed = pin.input_high != high;
+  pin.input_high = high;
+  if (!changed || pin.direction != GpioDirection::input) return false;
+  return pin.edge == GpioEdge::both || (pin.edge == GpioEdge::rising && high) ||
+         (pin.edge == GpioEdge::falling && !high);
 }
 
 void Peripherals::start_pwm(unsigned gpio, std::uint32_t frequency, std::uint32_t duty_cycle) {

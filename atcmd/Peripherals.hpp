@@ -1,7 +1,8 @@
 #pragma once
 // The module's GPIOs, DAC and PWM outputs as the emulator keeps them (spec §3.15, §9 Q41): state
-// in memory only, reset at every power-on. Outputs read back what was written; inputs read 0,
-// since nothing drives them, so no GPIO interrupt (+WIND:52) ever fires.
+// in memory only, reset at every power-on. Outputs read back what was written; inputs read the
+// level the control interface drives on them (0 until it does), and a change on an input
+// configured for that edge is a GPIO interrupt (+WIND:52).
 
 #include <array>
 #include <cstdint>
@@ -17,7 +18,8 @@ enum class GpioEdge : std::uint8_t { none, rising, falling, both };
 struct GpioPin {
   GpioDirection direction = GpioDirection::input;
   GpioEdge edge = GpioEdge::none;
-  bool high = false;  ///< the driven level of an output
+  bool high = false;        ///< the driven level of an output
+  bool input_high = false;  ///< the level driven on the pin from outside (control interface)
 };
 
 /// One PWM output (GPIO2 or GPIO4).
@@ -41,7 +43,10 @@ class Peripherals {
   void configure(unsigned number, GpioDirection direction, GpioEdge edge);
   /// GPIOW: drives an output; false (nothing changed) when the pin is an input.
   bool write(unsigned number, bool high);
-  /// GPIOR: the level seen on the pin (outputs read back, inputs 0).
+  /// The control interface drives an input's level; true when that is an interrupt (the level
+  /// changed on the edge the pin is configured for). Outputs keep their level.
+  bool drive_input(unsigned number, bool high);
+  /// GPIOR: the level seen on the pin (outputs read back, inputs what is driven on them).
   bool read(unsigned number) const;
 
   /// DAC on GPIO15: millivolts, 0 = off.

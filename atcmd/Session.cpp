@@ -241,7 +241,16 @@ asio::awaitable<void> Session::execute(std::string line) {
   const CommandSpec* command = find_command(parsed.name);
   if (trace::enabled()) trace::event(trace::Channel::system, "command " + trace::escape(line));
   AtError result = AtError::command_not_found;
-  if (command != nullptr && command->handler != nullptr) {
+  const auto override = m_state.overrides().take(line);
+  if (override && override->delay.count() > 0) {
+    flush();  // the echo goes out before the wait
+    asio::steady_timer timer{m_executor, override->delay};
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  if (override && override->replaces()) {
+    for (const auto& text : override->lines) emit(text + std::string{line_end});
+    result = override->error.value_or(AtError::none);
+  } else if (command != nullptr && command->handler != nullptr) {
     CommandContext context{*this, Arguments{std::move(parsed.params)}, parsed.has_arguments};
     result = co_await run_handler(*command, context);
   }

@@ -153,6 +153,20 @@ void define_options(CLI::App& app, Options& options, Text& text) {
   app.add_option("--connect", options.connect,
                  "Be the client of a simulator's UART socket, HOST:PORT or unix:PATH; connected "
                  "again (bounded back-off) when the simulator restarts");
+  app.add_option("--control", options.control,
+                 "Serve the control interface (JSON lines: faults, events, module events) on a "
+                 "Unix socket PATH or HOST:PORT (:PORT is loopback); see docs/control-protocol.md");
+  app.add_option(
+         "--faults", options.faults_file,
+         "JSON file of network fault rules applied from the start (docs/control-protocol.md)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--seed", options.seed,
+                 "Seed for every probability and jitter (and AT+S.RANDOM): same seed and input, "
+                 "same bytes");
+  app.add_option("--baud", options.baud,
+                 "Pace the console at RATE baud (8N1: 10 bits a byte) both ways; host bytes sent "
+                 "while the module's 2 KB receive buffer is full are lost (default: unpaced)")
+      ->check(CLI::Range(300u, 12000000u));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 // The emulator's command line (CLI11).
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -38,6 +39,10 @@ struct Options {
   bool no_host_dns = false;  ///< --no-host-dns: names resolve only through --resolve
   std::optional<std::filesystem::path> attach;  ///< --attach PATH: an existing tty (a simulator's)
   std::string connect;  ///< --connect HOST:PORT or unix:PATH: a simulator's UART socket
+  std::string control;       ///< --control ADDRESS (docs/control-protocol.md); empty: none
+  std::optional<std::filesystem::path> faults_file;  ///< --faults FILE: rules loaded at start
+  std::optional<std::uint64_t> seed;                 ///< --seed N: one generator for chance
+  std::optional<std::uint32_t> baud;                 ///< --baud RATE: a paced console line
 };
 
 /// Parses argv, then the words of $SPWF04EMU_ARGS. Returns nullopt after printing help, the

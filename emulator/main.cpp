@@ -18,12 +18,17 @@
 #include "config/FlashStore.hpp"
 #include "emulator/AttachTransport.hpp"
 #include "emulator/ConnectTransport.hpp"
+#include "emulator/ControlClient.hpp"
+#include "emulator/ControlServer.hpp"
+#include "emulator/ControlVerbs.hpp"
 #include "emulator/InstanceLock.hpp"
 #include "emulator/Options.hpp"
+#include "emulator/PacedTransport.hpp"
 #include "emulator/PtyTransport.hpp"
 #include "emulator/StdioTransport.hpp"
 #include "emulator/TcpConsoleTransport.hpp"
 #include "support/Log.hpp"
+#include "support/Random.hpp"
 #include "support/Trace.hpp"
 #include "tls/KeyLog.hpp"
 
@@ -169,6 +174,25 @@ spwf::config::EmulatorConfig load_settings(const Options& options) {
   return settings;
 }
 
+/// The control interface (--control), listening before the console is announced so that a
+/// client that saw the console line can connect; its module verbs are added once the session
+/// exists (before the loop runs, so no request comes first).
+struct ControlRoom {
+  spwf::emulator::ControlProtocol protocol;
+  std::unique_ptr<spwf::emulator::ControlServer> server;
+};
+
+void open_control(asio::io_context& io, const Options& options, ControlRoom& room) {
+  if (options.control.empty()) return;
+  const auto address = spwf::emulator::ControlAddress::parse(options.control);
+  try {
+    room.server =
+        std::make_unique<spwf::emulator::ControlServer>(io.get_executor(), *address, room.protocol);
+  } catch (const std::runtime_error& error) {
+    throw spwf::config::StartupError("--control " + options.control + ": " + error.what());
+  }
+}
+
 /// The locks that keep a second emulator off this one's state directory and pty link.
 struct Ownership {
   std::optional<spwf::emulator::InstanceLock> state_dir;
@@ -192,6 +216,7 @@ void take_ownership(const Options& options, Ownership& owned) {
 
 int run(const Options& options) {
   spwf::log::set_level(options.log_level);
+  if (options.seed) spwf::random::seed(*options.seed);
   open_outputs(options);
   Ownership owned;
   take_ownership(options, owned);
@@ -212,6 +237,13 @@ int run(const Options& options) {
   const auto settings = load_settings(options);
   spwf::atcmd::ModuleState state{io.get_executor(), settings, flash, pacing};
   if (auto problem = state.power_on()) throw spwf::config::StartupError(*problem);
+  if (options.faults_file) {
+    for (auto& rule : spwf::config::load_fault_rules(options.faults_file->string())) {
+      if (!state.faults().add(std::move(rule))) {
+        throw spwf::config::StartupError("--faults: more rules than the table holds");
+      }
+    }
+  }
 
   // --power-cycle-on-attach: each host after the first (which gets the start's boot) pulses the
   // module's reset line, as a test rig does at the start of each test.
@@ -222,9 +254,25 @@ int run(const Options& options) {
       session_for_attach->power_cycle();
     }
   };
+  ControlRoom control;
+  open_control(io, options, control);
   auto transport = make_transport(io, options, settings, attached);
-  spwf::atcmd::Session session{io.get_executor(), *transport, state, options.boot};
+  // --baud: the session talks to the line at its rate.
+  std::unique_ptr<spwf::emulator::PacedTransport> paced;
+  if (options.baud) {
+    paced = std::make_unique<spwf::emulator::PacedTransport>(io.get_executor(), *transport,
+                                                             *options.baud);
+    paced->start();
+  }
+  spwf::atcmd::Transport& console = paced ? *paced : *transport;
+  spwf::atcmd::Session session{io.get_executor(), console, state, options.boot};
   session_for_attach = &session;
+  if (control.server) {
+    spwf::emulator::add_module_verbs(control.protocol, session, state);
+    control.server->start();
+    std::printf("spwf04emu: control on %s\n", control.server->local_address().c_str());
+    std::fflush(stdout);
+  }
   // The session only ends when its transport does (stdin closed): exit 0. A failure that
   // escapes it is fatal and must not look like a clean stop to a supervisor: exit 1.
   int exit_code = 0;
@@ -251,6 +299,10 @@ int run(const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `spwf04emu ctl ...`: the control interface's command-line client.
+  if (argc > 1 && std::string_view{argv[1]} == "ctl") {
+    return spwf::emulator::run_control_client(argc - 1, argv + 1);
+  }
   int exit_code = 0;
   const auto options = spwf::emulator::parse_options(argc, argv, exit_code);
   if (!options) return exit_code;

@@ -129,6 +129,15 @@ void Channel::close() {
   });
 }
 
+void Channel::close_by_peer(unsigned reason) {
+  if (m_peer_closed || m_closed_locally) return;
+  m_peer_closed = true;
+  m_space_available.cancel();
+  m_stream->close();
+  trace::event(trace::Channel::network, m_name + " closed by the peer (control interface)");
+  if (m_callbacks.closed) m_callbacks.closed(reason);
+}
+
 void Channel::store(std::string_view bytes) {
   if (trace::enabled()) {
     trace::event(trace::Channel::network, m_name + " in \"" + trace::escape(bytes) + "\" (" +
@@ -161,7 +170,7 @@ asio::awaitable<void> Channel::receive_loop(std::shared_ptr<Channel> self) {
     }
     const std::size_t want = is_udp ? datagram.size() : std::min(room, datagram.size());
     auto [error, count] = co_await self->m_stream->read_some({datagram.data(), want});
-    if (self->m_closed_locally) co_return;
+    if (self->m_closed_locally || self->m_peer_closed) co_return;
     if (error) {
       if (is_udp && error == asio::error::connection_refused) continue;  // ICMP port unreachable
       self->m_peer_closed = true;

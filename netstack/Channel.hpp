@@ -62,6 +62,9 @@ class Channel : public std::enable_shared_from_this<Channel> {
   /// Closes the stream once what the host wrote is out (at most the linger later); the receive
   /// loop ends without reporting a close.
   void close();
+  /// The control interface: the peer closes now (reason 0 orderly, 1 reset), as if its close
+  /// had arrived: reported once through `closed`, the bytes already received stay readable.
+  void close_by_peer(unsigned reason);
 
  private:
   static boost::asio::awaitable<void> receive_loop(std::shared_ptr<Channel> self);

@@ -27,8 +27,12 @@ asio::awaitable<std::variant<Opened, NetError>> ClientSockets::open(OpenRequest 
   // The id is taken from now on, so that nothing else can claim it while we connect.
   m_reserved[*id] = true;
   const StreamKind transport = request.kind == StreamKind::udp ? StreamKind::udp : StreamKind::tcp;
+  const auto kind = request.kind == StreamKind::udp   ? config::ConnectionKind::udp
+                    : request.kind == StreamKind::tls ? config::ConnectionKind::tls
+                                                      : config::ConnectionKind::tcp;
+  const FaultScope faults{m_faults, kind, *id, "socket " + std::to_string(*id)};
   auto outcome = co_await connect_to(m_executor, m_mapper, request.host, request.port, transport,
-                                     m_connect_timeout);
+                                     m_connect_timeout, faults);
   m_reserved[*id] = false;
   if (auto* failure = std::get_if<NetError>(&outcome)) co_return *failure;
   Connection connection = std::move(std::get<Connection>(outcome));
@@ -84,6 +88,12 @@ NetError ClientSockets::close(unsigned id) {
   m_slots[id].reset();
   trace::event(trace::Channel::network, "socket " + std::to_string(id) + " closed by the host");
   return NetError::none;
+}
+
+bool ClientSockets::close_by_peer(unsigned id, unsigned reason) {
+  if (!in_use(id) || m_slots[id]->channel->peer_closed()) return false;
+  m_slots[id]->channel->close_by_peer(reason);
+  return true;
 }
 
 std::vector<SocketInfo> ClientSockets::list() const {

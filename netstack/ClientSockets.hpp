@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "config/FaultRules.hpp"
 #include "netstack/Channel.hpp"
 #include "netstack/HostMapper.hpp"
 #include "netstack/NetEvents.hpp"
@@ -77,6 +78,11 @@ class ClientSockets {
   unsigned count(StreamKind kind) const;
   /// Reset / radio off: every socket closed without indications.
   void close_all();
+  /// The control interface: the peer of socket `id` closes (+WIND:58 with `reason`); false for
+  /// an unused id or one whose peer has already gone.
+  bool close_by_peer(unsigned id, unsigned reason);
+  /// The fault rules new sockets are matched against (none: no faults).
+  void set_faults(config::FaultRules* rules) { m_faults = rules; }
 
  private:
   struct Slot {
@@ -93,6 +99,7 @@ class ClientSockets {
   NetEventSink m_sink;
   std::array<std::unique_ptr<Slot>, max_sockets> m_slots;
   std::array<bool, max_sockets> m_reserved{};
+  config::FaultRules* m_faults = nullptr;
 };
 
 }  // namespace spwf::net

@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "netstack/FaultyStream.hpp"
 #include "support/Log.hpp"
 #include "support/Trace.hpp"
 
@@ -156,11 +157,11 @@ asio::awaitable<std::optional<asio::ip::address>> resolve_name(asio::any_io_exec
   co_return co_await resolve(executor, mapper, target, Clock::now() + timeout);
 }
 
-asio::awaitable<std::variant<Connection, NetError>> connect_to(asio::any_io_executor executor,
-                                                               const HostMapper& mapper,
-                                                               std::string host, std::uint16_t port,
-                                                               StreamKind kind,
-                                                               std::chrono::milliseconds timeout) {
+namespace {
+
+asio::awaitable<std::variant<Connection, NetError>> connect_plain(
+    asio::any_io_executor executor, const HostMapper& mapper, std::string host, std::uint16_t port,
+    StreamKind kind, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   const MappedTarget target = mapper.map(host, port);
   if (mapper.refused_by_name(host) || mapper.refused_by_name(target.host)) {
@@ -177,6 +178,40 @@ asio::awaitable<std::variant<Connection, NetError>> connect_to(asio::any_io_exec
   }
   if (kind == StreamKind::udp) co_return co_await open_udp(executor, {*address, target.port});
   co_return co_await open_tcp(executor, {*address, target.port}, deadline);
+}
+
+}  // namespace
+
+asio::awaitable<std::variant<Connection, NetError>> connect_to(
+    asio::any_io_executor executor, const HostMapper& mapper, std::string host, std::uint16_t port,
+    StreamKind kind, std::chrono::milliseconds timeout, const FaultScope& faults) {
+  std::vector<config::FaultRule> rules;
+  if (faults.rules != nullptr && !faults.rules->empty()) {
+    const MappedTarget target = mapper.map(host, port);
+    rules = faults.rules->select(
+        {target.host.empty() ? host : target.host, target.port, faults.id, faults.kind});
+    if (auto failure = connection_fault(rules, faults.name)) co_return *failure;
+  }
+  auto outcome = co_await connect_plain(executor, mapper, std::move(host), port, kind, timeout);
+  auto* connection = std::get_if<Connection>(&outcome);
+  if (connection != nullptr && !rules.empty()) {
+    connection->stream = with_faults(executor, std::move(connection->stream), std::move(rules),
+                                     *faults.rules, faults.name);
+  }
+  co_return outcome;
+}
+
+std::unique_ptr<Stream> accepted_with_faults(asio::any_io_executor executor,
+                                             std::unique_ptr<Stream> stream,
+                                             const std::string& host, std::uint16_t port,
+                                             const FaultScope& faults) {
+  if (faults.rules == nullptr || faults.rules->empty()) return stream;
+  auto rules = faults.rules->select({host, port, faults.id, faults.kind});
+  if (connection_fault(rules, faults.name)) {
+    stream->close();
+    return nullptr;
+  }
+  return with_faults(executor, std::move(stream), std::move(rules), *faults.rules, faults.name);
 }
 
 }  // namespace spwf::net

@@ -114,7 +114,8 @@ asio::awaitable<HttpError> http_exchange(asio::any_io_executor executor, const H
   using asio::experimental::awaitable_operators::operator||;
   const std::string target = request.host + ":" + std::to_string(request.port);
   auto connected = co_await connect_to(executor, mapper, request.host, request.port,
-                                       wrap ? StreamKind::tls : StreamKind::tcp, timeouts.connect);
+                                       wrap ? StreamKind::tls : StreamKind::tcp, timeouts.connect,
+                                       request.faults);
   if (const auto* failure = std::get_if<NetError>(&connected)) {
     co_return *failure == NetError::name_not_resolved ? HttpError::name_not_resolved
                                                       : HttpError::connect_failed;

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "netstack/ClientSockets.hpp"  // StreamWrapper
+#include "netstack/Connector.hpp"      // FaultScope
 #include "netstack/HostMapper.hpp"
 
 namespace spwf::net {
@@ -29,7 +30,8 @@ struct HttpRequest {
   std::uint16_t port = 80;
   std::string user;  ///< basic authentication when not empty
   std::string password;
-  std::string body;  ///< POST only
+  std::string body;   ///< POST only
+  FaultScope faults;  ///< the fault rules the connection is matched against
 };
 
 /// How an exchange ended.

@@ -47,6 +47,12 @@ struct LinkUp {
 };
 /// The link was lost (+WIND:33).
 struct LinkLost {};
+/// The joined access point's signal fell below wifi_rssi_thresh (+WIND:15, the RSSI) or came
+/// back above it (+WIND:16).
+struct SignalLow {
+  int rssi = 0;
+};
+struct SignalOk {};
 /// Data arrived on a client socket (+WIND:55 client form).
 struct SocketData {
   unsigned id = 0;
@@ -135,9 +141,10 @@ struct WebSocketClosed {
 using NetEvent =
     std::variant<RadioStarted, RadioStopped, SupplicantTerminated, ScanStarted, ScanCompleted,
                  JoinStarted, Associated, HandshakeCompleted, Deauthenticated, AccessPointStarted,
-                 LinkUp, LinkLost, SocketData, SocketClosed, SocketDropped, ServerClientArrived,
-                 ServerClientGone, ServerData, ServerDropped, ServerClientRefused, TimeDelivered,
-                 MqttPublished, MqttClosed, WebSocketData, WebSocketClosed>;
+                 LinkUp, LinkLost, SignalLow, SignalOk, SocketData, SocketClosed, SocketDropped,
+                 ServerClientArrived, ServerClientGone, ServerData, ServerDropped,
+                 ServerClientRefused, TimeDelivered, MqttPublished, MqttClosed, WebSocketData,
+                 WebSocketClosed>;
 
 /// Receives events; set by the console when it starts.
 using NetEventSink = std::function<void(const NetEvent&)>;

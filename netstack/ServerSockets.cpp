@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
 
+#include "netstack/Connector.hpp"
 #include "netstack/PlainStreams.hpp"
 #include "netstack/TlsStream.hpp"
 #include "support/Log.hpp"
@@ -268,7 +269,11 @@ asio::awaitable<void> ServerSockets::accept_loop(std::shared_ptr<Server> server)
       if (m_sink) m_sink(ServerClientRefused{server->id});
       continue;
     }
-    auto plain = std::make_unique<TcpStream>(std::move(socket));
+    const FaultScope faults{m_faults, config::ConnectionKind::server, server->id,
+                            client_name(server->id, *client)};
+    auto plain = accepted_with_faults(m_executor, std::make_unique<TcpStream>(std::move(socket)),
+                                      printable(remote.address()), server->request.port, faults);
+    if (!plain) continue;  // refused by a fault rule: the client sees the close
     if (server->request.kind == StreamKind::tls) {
       // The slot is held during the handshake, which runs on its own coroutine so that a
       // stalling client delays nobody.

@@ -26,6 +26,7 @@
 #include <variant>
 #include <vector>
 
+#include "config/FaultRules.hpp"
 #include "netstack/Channel.hpp"
 #include "netstack/NetError.hpp"
 #include "netstack/NetEvents.hpp"
@@ -94,6 +95,8 @@ class ServerSockets {
   std::vector<ServerClientInfo> list(std::optional<unsigned> server = std::nullopt) const;
   /// Reset / power-on: every server and client closed without indications.
   void close_all();
+  /// The fault rules accepted TCP and TLS clients are matched against (kind server).
+  void set_faults(config::FaultRules* rules) { m_faults = rules; }
 
  private:
   struct Server;
@@ -116,6 +119,7 @@ class ServerSockets {
   boost::asio::any_io_executor m_executor;
   std::string m_listen_address;
   NetEventSink m_sink;
+  config::FaultRules* m_faults = nullptr;
   std::array<std::shared_ptr<Server>, max_servers> m_servers;
 };
 

@@ -289,9 +289,9 @@ asio::awaitable<SmtpError> smtp_send(asio::any_io_executor executor, const HostM
                                      SmtpTimeouts timeouts) {
   const bool implicit = mail.security == SmtpSecurity::implicit;
   const std::string target = mail.host + ":" + std::to_string(mail.port);
-  auto connected =
-      co_await connect_to(executor, mapper, mail.host, mail.port,
-                          implicit ? StreamKind::tls : StreamKind::tcp, timeouts.connect);
+  auto connected = co_await connect_to(executor, mapper, mail.host, mail.port,
+                                       implicit ? StreamKind::tls : StreamKind::tcp,
+                                       timeouts.connect, mail.faults);
   if (const auto* failure = std::get_if<NetError>(&connected)) {
     co_return *failure == NetError::name_not_resolved ? SmtpError::name_not_resolved
                                                       : SmtpError::connect_failed;

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "netstack/ClientSockets.hpp"  // StreamWrapper
+#include "netstack/Connector.hpp"      // FaultScope
 #include "netstack/HostMapper.hpp"
 
 namespace spwf::net {
@@ -38,6 +39,7 @@ struct SmtpMail {
   std::string to;
   std::string subject;
   std::string body;
+  FaultScope faults;  ///< the fault rules the connection is matched against
 };
 
 /// How the exchange ended.

@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -26,6 +27,9 @@ class Stream {
   /// Closes at once; pending operations end with operation_aborted.
   virtual void close() = 0;
   virtual StreamKind kind() const = 0;
+  /// The Certificate Error:<n> a fault rule forces on a TLS handshake over this stream
+  /// (netstack/FaultyStream), if any.
+  virtual std::optional<unsigned> forced_certificate_error() const { return std::nullopt; }
 };
 
 }  // namespace spwf::net

@@ -138,6 +138,7 @@ void TlsStream::close() {
 asio::awaitable<std::unique_ptr<Stream>> tls_connect(std::unique_ptr<Stream> plain,
                                                      tls::ClientSettings settings,
                                                      std::chrono::milliseconds timeout) {
+  settings.forced_certificate_error = plain->forced_certificate_error();
   auto stream = std::make_unique<TlsStream>(std::move(plain), std::move(settings));
   // A named local, not `if (!co_await ...)`: see WifiLink::run_access_point for why.
   const bool established = co_await stream->handshake(timeout);

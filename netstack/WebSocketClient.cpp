@@ -86,8 +86,9 @@ WebSocketClient::connect(asio::any_io_executor executor, const HostMapper& mappe
                          WebSocketRequest request, StreamWrapper wrap,
                          std::chrono::milliseconds timeout) {
   const bool secure = static_cast<bool>(wrap);
-  auto connected = co_await connect_to(executor, mapper, request.host, request.port,
-                                       secure ? StreamKind::tls : StreamKind::tcp, timeout);
+  auto connected =
+      co_await connect_to(executor, mapper, request.host, request.port,
+                          secure ? StreamKind::tls : StreamKind::tcp, timeout, request.faults);
   if (const auto* failure = std::get_if<NetError>(&connected)) {
     co_return *failure == NetError::name_not_resolved ? WebSocketError::name_not_resolved
                                                       : WebSocketError::connect_failed;

@@ -18,6 +18,7 @@
 #include <variant>
 
 #include "netstack/ClientSockets.hpp"  // StreamWrapper
+#include "netstack/Connector.hpp"      // FaultScope
 #include "netstack/HostMapper.hpp"
 
 namespace spwf::net {
@@ -32,6 +33,7 @@ struct WebSocketRequest {
   std::string origin;      ///< Origin header when not empty
   std::string protocol;    ///< Sec-WebSocket-Protocol when not empty
   std::string extensions;  ///< Sec-WebSocket-Extensions when not empty
+  FaultScope faults;       ///< the fault rules the connection is matched against
 };
 
 /// Why a connection could not be opened.

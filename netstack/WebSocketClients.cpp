@@ -55,6 +55,8 @@ asio::awaitable<std::variant<unsigned, WebSocketOpenError>> WebSocketClients::op
   slot->held = std::move(held);
   // Held while connecting, so that close_all (a power-on meanwhile) gives the id back too.
   m_slots.emplace(slot->id, slot);
+  request.faults.id = slot->id;
+  request.faults.name = "websocket " + std::to_string(slot->id);
   auto outcome = co_await WebSocketClient::connect(m_executor, m_mapper, std::move(request),
                                                    std::move(wrap), m_timeout);
   if (slot->dropped) {

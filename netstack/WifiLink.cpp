@@ -28,6 +28,8 @@ constexpr unsigned k_reason_handshake_timeout = 15;
 // A refused 802.1X authentication (IEEE 802.11 reason 23, "IEEE 802.1X authentication failed";
 // ? the module's own reason for it is not known).
 constexpr unsigned k_reason_8021x_failed = 23;
+// ? WIND:16 comes once the signal is this many dB above wifi_rssi_thresh again (adopted).
+constexpr int k_rssi_hysteresis = 5;
 
 bool security_matches(const config::AccessPoint& network, unsigned privacy) {
   switch (network.security) {
@@ -89,6 +91,8 @@ void WifiLink::raise(const NetEvent& event) {
 }
 
 void WifiLink::start(const RadioSettings& settings) {
+  m_settings = settings;
+  m_signal_low = false;
   ++m_generation;
   m_timer.cancel();
   m_radio_on = true;
@@ -150,7 +154,8 @@ asio::awaitable<void> WifiLink::run_station(RadioSettings settings, std::uint64_
     m_state = 5;
     raise(ScanCompleted{});
     const auto found = std::find_if(m_networks.begin(), m_networks.end(), [&](const auto& network) {
-      return network.ssid == settings.ssid && security_matches(network, settings.privacy);
+      return network.ssid == settings.ssid && security_matches(network, settings.privacy) &&
+             in_range(static_cast<std::size_t>(&network - m_networks.data()));
     });
     if (found == m_networks.end()) {
       trace::event(trace::Channel::wifi,
@@ -212,6 +217,71 @@ asio::awaitable<void> WifiLink::run_access_point(RadioSettings settings, std::ui
   m_state = 10;
   raise(LinkUp{m_ip.address, false});
   if (settings.ipv6) raise(LinkUp{link_local_address(settings.mac_address), true});
+}
+
+bool WifiLink::in_range(std::size_t index) const {
+  return std::find(m_out_of_range.begin(), m_out_of_range.end(), m_networks[index].ssid) ==
+         m_out_of_range.end();
+}
+
+std::vector<config::AccessPoint> WifiLink::visible_networks() const {
+  std::vector<config::AccessPoint> visible;
+  for (std::size_t index = 0; index < m_networks.size(); ++index) {
+    if (in_range(index)) visible.push_back(m_networks[index]);
+  }
+  return visible;
+}
+
+void WifiLink::drop_and_rejoin(const std::string& why) {
+  trace::event(trace::Channel::wifi, why + ": link lost, joining again");
+  ++m_generation;
+  m_timer.cancel();
+  m_joined.reset();
+  m_ip = {};
+  m_state = 3;
+  raise(LinkLost{});
+  asio::co_spawn(m_executor, run_station(m_settings, m_generation), log_end);
+}
+
+bool WifiLink::set_in_range(const std::string& ssid, bool in_range_now) {
+  const bool known = std::any_of(m_networks.begin(), m_networks.end(),
+                                 [&](const auto& network) { return network.ssid == ssid; });
+  if (!known) return false;
+  std::erase(m_out_of_range, ssid);
+  if (!in_range_now) m_out_of_range.push_back(ssid);
+  trace::event(trace::Channel::wifi,
+               "access point '" + ssid + (in_range_now ? "' in range" : "' out of range"));
+  if (!in_range_now && m_joined && m_networks[*m_joined].ssid == ssid && is_up()) {
+    drop_and_rejoin("access point '" + ssid + "' gone");
+  } else if (in_range_now && m_radio_on && !m_joined && m_settings.mode == 1) {
+    m_timer.cancel();  // a station waiting to scan again scans now
+  }
+  return true;
+}
+
+bool WifiLink::lose_lease() {
+  if (!m_joined || !is_up() || m_settings.mode != 1) return false;
+  drop_and_rejoin("DHCP lease lost");
+  return true;
+}
+
+bool WifiLink::set_rssi(const std::string& ssid, int rssi, int threshold) {
+  auto found = std::find_if(m_networks.begin(), m_networks.end(),
+                            [&](const auto& network) { return network.ssid == ssid; });
+  if (found == m_networks.end()) return false;
+  found->rssi = rssi;
+  trace::event(trace::Channel::wifi, "access point '" + ssid + "' RSSI " + std::to_string(rssi));
+  const bool joined = m_joined && &m_networks[*m_joined] == &*found && is_up();
+  if (!joined || threshold == 0) return true;
+  // Below the threshold: Signal Low; back above it (by the module's 5 dB hysteresis): Signal Ok.
+  if (!m_signal_low && rssi < threshold) {
+    m_signal_low = true;
+    raise(SignalLow{rssi});
+  } else if (m_signal_low && rssi >= threshold + k_rssi_hysteresis) {
+    m_signal_low = false;
+    raise(SignalOk{});
+  }
+  return true;
 }
 
 std::string WifiLink::link_local_address(const std::string& mac_address) {

@@ -68,7 +68,17 @@ class WifiLink {
   /// The addresses in use (all 0.0.0.0 while down).
   const IpSettings& ip() const { return m_ip; }
   /// The access points in range.
-  const std::vector<config::AccessPoint>& visible_networks() const { return m_networks; }
+  std::vector<config::AccessPoint> visible_networks() const;
+  /// The control interface: the access point `ssid` leaves range (false) or comes back (true).
+  /// The joined one leaving drops the link (+WIND:33) and the station scans until it is back,
+  /// then joins again (+WIND:21/35 ... 24). False for an SSID the configuration does not have.
+  bool set_in_range(const std::string& ssid, bool in_range);
+  /// The control interface: the DHCP lease is lost; the link drops (+WIND:33) and the station
+  /// joins again. False when the link is not up in station mode.
+  bool lose_lease();
+  /// The control interface: the joined access point's signal is now `rssi` dBm; crossing
+  /// wifi_rssi_thresh (`threshold`, 0 off) raises +WIND:15 (below) or +WIND:16 (back above).
+  bool set_rssi(const std::string& ssid, int rssi, int threshold);
   /// The IPv6 link-local address derived from the MAC (spec §2.7 %i form).
   static std::string link_local_address(const std::string& mac_address);
 
@@ -77,6 +87,9 @@ class WifiLink {
   boost::asio::awaitable<void> run_access_point(RadioSettings settings, std::uint64_t generation);
   boost::asio::awaitable<bool> step(std::chrono::milliseconds real_delay, std::uint64_t generation);
   void raise(const NetEvent& event);
+  bool in_range(std::size_t index) const;
+  /// Drops a station link that is up and starts joining again.
+  void drop_and_rejoin(const std::string& why);
 
   boost::asio::any_io_executor m_executor;
   std::vector<config::AccessPoint> m_networks;
@@ -89,6 +102,9 @@ class WifiLink {
   std::uint32_t m_state = 0;
   std::optional<std::size_t> m_joined;
   IpSettings m_ip;
+  RadioSettings m_settings;                 ///< as at the last start (for a rejoin)
+  std::vector<std::string> m_out_of_range;  ///< SSIDs the control interface took away
+  bool m_signal_low = false;
 };
 
 }  // namespace spwf::net

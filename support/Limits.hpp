@@ -114,4 +114,18 @@ inline constexpr std::size_t smtp_reply_line = 512;
 inline constexpr std::size_t smtp_reply_lines = 64;
 inline constexpr std::size_t smtp_queued_replies = 4;
 
+/// The control interface (--control, docs/control-protocol.md): the longest request line it
+/// reads (a longer one is answered with an error and skipped), the clients served at once, and
+/// the replies and events queued for one client that does not read; beyond that its events are
+/// dropped (and counted in a "dropped" event) so a slow subscriber never slows the module.
+inline constexpr std::size_t control_line = 64 * 1024;
+inline constexpr std::size_t control_clients = 8;
+inline constexpr std::size_t control_client_output = 1024 * 1024;
+/// The module's UART receive buffer under --baud (? adopted: the STM32's DMA ring for the
+/// console; ST documents no size). Host bytes that arrive while it is full (a command runs and
+/// the host sends on without flow control) are lost (spec §2.11).
+inline constexpr std::size_t uart_receive_buffer = 2048;
+/// Fault rules held at once (--faults and the control interface's fault.add).
+inline constexpr std::size_t fault_rules = 256;
+
 }  // namespace spwf::limits

@@ -11,6 +11,7 @@ namespace spwf::trace {
 namespace {
 
 std::ofstream g_file;
+Observer g_observer;
 
 std::string_view channel_name(Channel channel) {
   switch (channel) {
@@ -26,6 +27,8 @@ std::string_view channel_name(Channel channel) {
       return "wifi    ";
     case Channel::system:
       return "system  ";
+    case Channel::fault:
+      return "fault   ";
   }
   return "?";
 }
@@ -72,8 +75,17 @@ void close() {
   g_file.close();
 }
 
+void set_observer(Observer observer) {
+  g_observer = std::move(observer);
+}
+
+std::string_view channel_label(Channel channel) {
+  std::string_view name = channel_name(channel);
+  return name.substr(0, name.find_last_not_of(' ') + 1);
+}
+
 bool enabled() {
-  return g_file.is_open() || log::enabled(log::Level::debug);
+  return g_file.is_open() || g_observer || log::enabled(log::Level::debug);
 }
 
 std::string escape(std::string_view data) {
@@ -109,6 +121,7 @@ std::string escape(std::string_view data) {
 // The log mirrors the trace: events at debug (the "why" of an error number), console bytes at
 // trace level, so `--log-level debug` is a live view without a trace file.
 void bytes(Channel channel, std::string_view data) {
+  if (g_observer && !data.empty()) g_observer(channel, RecordKind::bytes, data);
   const bool to_log = log::enabled(log::Level::trace);
   if (data.empty() || !(g_file.is_open() || to_log)) return;
   const std::string body = "\"" + escape(data) + "\" (" + std::to_string(data.size()) + " bytes)";
@@ -118,6 +131,7 @@ void bytes(Channel channel, std::string_view data) {
 
 void event(Channel channel, std::string_view text) {
   if (!enabled()) return;
+  if (g_observer) g_observer(channel, RecordKind::event, text);
   if (g_file.is_open()) write_record(channel, text);
   if (log::enabled(log::Level::debug)) {
     log::debug(log_label(channel) + std::string{text});

@@ -3,13 +3,26 @@
 // written to the file given with --trace. Disabled (and free) when no file is open.
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
 namespace spwf::trace {
 
 /// Direction or source of a traced record.
-enum class Channel { host_to_module, module_to_host, network, tls, wifi, system };
+enum class Channel { host_to_module, module_to_host, network, tls, wifi, system, fault };
+
+/// What an observer is told: console bytes (raw, not escaped) or a one-line event.
+enum class RecordKind { bytes, event };
+
+/// Receives every record as it is made (the control interface's event stream); while one is
+/// set, enabled() is true.
+using Observer = std::function<void(Channel, RecordKind, std::string_view)>;
+
+/// Sets (or, with an empty function, removes) the one observer.
+void set_observer(Observer observer);
+/// The channel's short name without padding ("host>mod", "net", "fault", ...).
+std::string_view channel_label(Channel channel);
 
 /// Opens (truncates) the trace file; returns false with a reason when it cannot be opened.
 bool open(const std::filesystem::path& path, std::string& reason);

@@ -102,6 +102,13 @@ bool ClientSession::after_step() {
     const VerifyContext context{m_settings.trust, m_settings.server_name, m_settings.module_time,
                                 m_settings.observer, m_trace_name};
     m_verdict = verify_chain(*ssl.session_negotiate->peer_cert, context);
+    if (*m_verdict == Verdict::ok && m_settings.forced_certificate_error) {
+      // Reported as a real failure would be; the alert of an unclassified one.
+      m_verdict = Verdict::other;
+      const auto code = static_cast<std::uint8_t>(*m_settings.forced_certificate_error);
+      report(CertificateFailure{Verdict::other, code});
+      note("failed: a fault rule forces code " + std::to_string(code));
+    }
     if (*m_verdict != Verdict::ok) {
       mbedtls_ssl_send_alert_message(&ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, alert_for(*m_verdict));
       m_error = std::string{"certificate rejected: "} +

@@ -25,6 +25,8 @@ struct ClientSettings {
   std::uint64_t module_time = 0;  ///< module clock, seconds since 1970
   HandshakeObserver observer;     ///< Loading / Skip CA / Certificate Error, in order
   std::string trace_name;         ///< "socket 0"
+  /// A fault rule's Certificate Error:<n> for a chain that would pass (the control interface).
+  std::optional<unsigned> forced_certificate_error;
 };
 
 /// The module's TLS client session over in-memory buffers.

@@ -7,6 +7,7 @@
 #include "atcmd/CommandContext.hpp"
 #include "atcmd/Session.hpp"
 #include "support/Log.hpp"
+#include "support/Random.hpp"
 
 namespace spwf::atcmd::commands {
 namespace asio = boost::asio;
@@ -217,10 +218,7 @@ asio::awaitable<AtError> wps(CommandContext& context) {
   }
   if (mode == 2) {
     // Its own draw, so the status variable random_number keeps what AT+S.RANDOM drew.
-    std::uniform_int_distribution<std::uint32_t> digits{k_wps_random_pin_floor,
-                                                        k_wps_pin_limit - 1};
-    std::random_device source;
-    const std::uint32_t pin = digits(source);
+    const auto pin = random::between(k_wps_random_pin_floor, k_wps_pin_limit - 1);
     log::info("AT+S.WPS=2: random PIN " + std::to_string(pin));
   }
   Session& session = context.session();

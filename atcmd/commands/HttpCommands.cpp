@@ -156,6 +156,7 @@ asio::awaitable<AtError> http_request(CommandContext& context, net::HttpMethod m
   request.port = port != 0 ? port : (use_tls ? 443 : 80);
   request.user = std::string{args.text(field::user)};
   request.password = std::string{args.text(field::password)};
+  request.faults = {&state.faults(), config::ConnectionKind::http, {}, "http"};
 
   auto& files = state.files();
   const std::string_view up_file = args.text(field::up_file);

@@ -91,13 +91,14 @@ std::optional<net::mqtt::ConnectOptions> connect_options(const Arguments& args) 
 // TLS and a refused upgrade.
 asio::awaitable<std::variant<std::unique_ptr<net::Stream>, AtError>> open_websocket(
     CommandContext& context, const std::string& host, std::uint16_t port, bool use_tls,
-    std::string_view path) {
+    std::string_view path, const net::FaultScope& faults) {
   ModuleState& state = context.state();
   net::WebSocketRequest request;
   request.host = host;
   request.port = port;
   request.path = std::string{path};
   request.protocol = "mqtt";
+  request.faults = faults;
   net::StreamWrapper wrap;
   if (use_tls) {
     wrap = host_tls_wrapper(context, host);
@@ -126,9 +127,13 @@ asio::awaitable<std::variant<std::unique_ptr<net::Stream>, AtError>> open_websoc
 // when <path> is set.
 asio::awaitable<std::variant<std::unique_ptr<net::Stream>, AtError>> open_stream(
     CommandContext& context, const std::string& host, std::uint16_t port, bool use_tls,
-    std::string_view path) {
-  if (!path.empty()) co_return co_await open_websocket(context, host, port, use_tls, path);
+    std::string_view path, unsigned instance) {
   ModuleState& state = context.state();
+  net::FaultScope faults{&state.faults(), config::ConnectionKind::mqtt, instance,
+                         "mqtt " + std::to_string(instance)};
+  if (!path.empty()) {
+    co_return co_await open_websocket(context, host, port, use_tls, path, faults);
+  }
   // Made before the connect: lookup, connect and handshake share the one open timeout.
   net::StreamWrapper wrap;
   if (use_tls) {
@@ -137,7 +142,7 @@ asio::awaitable<std::variant<std::unique_ptr<net::Stream>, AtError>> open_stream
   }
   auto connected = co_await net::connect_to(state.executor(), state.mapper(), host, port,
                                             use_tls ? net::StreamKind::tls : net::StreamKind::tcp,
-                                            state.settings().connect_timeout);
+                                            state.settings().connect_timeout, faults);
   if (const auto* failure = std::get_if<net::NetError>(&connected)) {
     co_return *failure == net::NetError::name_not_resolved ? AtError::dns_address_failure
                                                            : wire::mqtt::connect_failed;
@@ -184,7 +189,8 @@ asio::awaitable<AtError> mqtt_connect(CommandContext& context) {
   }
   auto held = std::make_shared<ClientHold>(std::move(std::get<ClientHold>(hold)));
 
-  auto opened = co_await open_stream(context, host, port, use_tls, args.text(field::path));
+  auto opened =
+      co_await open_stream(context, host, port, use_tls, args.text(field::path), *instance);
   if (auto* failure = std::get_if<AtError>(&opened)) {
     clients.release(*instance);
     co_return *failure;

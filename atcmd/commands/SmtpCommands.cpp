@@ -100,6 +100,7 @@ asio::awaitable<AtError> smtp_send(CommandContext& context) {
   const std::uint64_t length = args.number(field::length);
   if (length > limits::smtp_body_bytes) co_return AtError::argument_too_large;
   net::SmtpMail mail = mail_of(args, state);
+  mail.faults = {&state.faults(), config::ConnectionKind::smtp, {}, "smtp"};
   auto body = co_await context.read_payload(length, limits::smtp_body_bytes);
   if (!body) co_return AtError::argument_too_large;
   mail.body = std::move(*body);

@@ -83,7 +83,7 @@ asio::awaitable<AtError> socket_open(CommandContext& context) {
   // the TLS client count, §9 Q25).
   const std::size_t heap_cost =
       HeapModel::socket_cost(request.capacity, request.kind == net::StreamKind::tls);
-  if (heap_cost > state.heap().free()) {
+  if (!state.heap().can_take(heap_cost)) {
     log::warn("SOCKON: the module's heap has " + std::to_string(state.heap().free()) +
               " bytes free, the socket needs " + std::to_string(heap_cost) + ": Low Memory");
     co_return AtError::low_memory;

@@ -98,6 +98,7 @@ asio::awaitable<AtError> websocket_open(CommandContext& context) {
   request.origin = std::string{args.text(field::origin)};
   request.protocol = std::string{args.text(field::protocol)};
   request.extensions = std::string{args.text(field::extensions)};
+  request.faults = {&state.faults(), config::ConnectionKind::ws, {}, {}};  // id: at open
 
   // With TLS the name is <host> (spec §3.5.4 item 1), checked against the leaf's CN only.
   net::StreamWrapper wrap;

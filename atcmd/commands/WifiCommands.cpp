@@ -183,7 +183,8 @@ asio::awaitable<AtError> scan(CommandContext& context) {
   if (!state.link().radio_on()) co_return AtError::radio_not_running;
   if (state.link().state() == 4) co_return AtError::scan_in_progress;
   std::vector<const config::AccessPoint*> listed;
-  for (const config::AccessPoint& network : state.link().visible_networks()) {
+  const auto visible = state.link().visible_networks();  // `listed` points into it
+  for (const config::AccessPoint& network : visible) {
     const bool duplicate = std::any_of(listed.begin(), listed.end(), [&](const auto* seen) {
       if (mode == 1) return seen->ssid == network.ssid;
       if (mode == 2) return same_text_ignoring_case(seen->bssid, network.bssid);
