@@ -19,7 +19,8 @@ enum class HeapUser {
   server_socket,
   server_client,
   http_client,
-  application_client
+  application_client,
+  tftp_client
 };
 
 /// Reservations of the module's heap, by holder.

@@ -131,13 +131,18 @@ struct WebSocketClosed {
   unsigned id = 0;
 };
 
+/// The module's TFTP server stored a file a client sent (+WIND:90 "File Received::<name>").
+struct FileReceived {
+  std::string name;
+};
+
 /// Every event the network side can report.
 using NetEvent =
     std::variant<RadioStarted, RadioStopped, SupplicantTerminated, ScanStarted, ScanCompleted,
                  JoinStarted, Associated, HandshakeCompleted, Deauthenticated, AccessPointStarted,
                  LinkUp, LinkLost, SocketData, SocketClosed, SocketDropped, ServerClientArrived,
                  ServerClientGone, ServerData, ServerDropped, ServerClientRefused, TimeDelivered,
-                 MqttPublished, MqttClosed, WebSocketData, WebSocketClosed>;
+                 MqttPublished, MqttClosed, WebSocketData, WebSocketClosed, FileReceived>;
 
 /// Receives events; set by the console when it starts.
 using NetEventSink = std::function<void(const NetEvent&)>;
