@@ -130,19 +130,23 @@ asio::awaitable<void> TftpServer::run(std::shared_ptr<Transfer> transfer) {
                                             transfer->client.address().to_string());
   TftpOutcome outcome;
   std::string content;
+  // Declared here, not in an if-condition: g++ 12 mishandles such a variable across a co_await.
+  std::optional<std::string> file;
+  if (!upload) file = m_files.load(name);
   if (upload && !m_files.has_room(name, 0)) {
     refuse(transfer->socket, transfer->client, tftp::ErrorCode::access_violation,
            cannot_store_text);
     outcome.error = TftpError::server_error;
   } else if (upload) {
-    auto sink = [&](std::string_view block) {
+    // A named std::function: tftp_receive takes it by reference across its suspensions.
+    const TftpBlockSink sink = [&](std::string_view block) {
       content.append(block);
       return content.size() <= limits::tftp_download_bytes &&
              m_files.has_room(name, content.size());
     };
     TftpStart start{tftp::encode(tftp::Ack{0}), transfer->client, TftpStart::Answer::from_peer};
     outcome = co_await tftp_receive(transfer->socket, std::move(start), m_timing, sink);
-  } else if (auto file = m_files.load(name)) {
+  } else if (file) {
     TftpStart start{{}, transfer->client, TftpStart::Answer::from_peer};
     outcome = co_await tftp_send(transfer->socket, std::move(start), m_timing, *file);
   } else {

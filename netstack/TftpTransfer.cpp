@@ -37,13 +37,9 @@ class Exchange {
     if (start.answer == TftpStart::Answer::from_peer) m_tid = start.peer;
   }
 
-  /// Sends a new packet (the retry count starts again).
-  asio::awaitable<bool> send(const tftp::Packet& packet) {
-    m_last = tftp::encode(packet);
-    m_retries = 0;
-    co_return co_await transmit(m_last);
-  }
-  asio::awaitable<bool> send_raw(std::string bytes) {
+  /// Sends a new packet (the retry count starts again). The packet comes encoded: a temporary
+  /// packet object bound to a coroutine's reference parameter does not survive g++ 12.
+  asio::awaitable<bool> send(std::string bytes) {
     m_last = std::move(bytes);
     m_retries = 0;
     co_return co_await transmit(m_last);
@@ -51,12 +47,11 @@ class Exchange {
   /// Sends the last packet again without counting it as a retry (a duplicate DATA's ACK).
   asio::awaitable<bool> repeat() { co_return co_await transmit(m_last); }
   /// Sends an ERROR to the peer (or to `stranger`) without making it the packet to repeat.
-  asio::awaitable<void> send_error(tftp::ErrorCode code, std::string_view text,
-                                   std::optional<udp::endpoint> stranger = std::nullopt) {
+  void send_error(tftp::ErrorCode code, std::string_view text,
+                  std::optional<udp::endpoint> stranger = std::nullopt) {
     const std::string bytes = tftp::encode(tftp::Error{code, std::string{text}});
     boost::system::error_code ignored;
     m_socket.send_to(asio::buffer(bytes), stranger ? *stranger : destination(), 0, ignored);
-    co_return;
   }
 
   /// The next packet from the peer, sending the last packet again on each timeout.
@@ -84,12 +79,12 @@ class Exchange {
         co_return Received{TftpError::socket_failed, {}};
       }
       if (!accept_sender(sender)) {
-        co_await send_error(tftp::ErrorCode::unknown_transfer_id, unknown_tid_text, sender);
+        send_error(tftp::ErrorCode::unknown_transfer_id, unknown_tid_text, sender);
         continue;
       }
       auto packet = tftp::decode(std::string_view{m_buffer.data(), length});
       if (!packet) {
-        co_await send_error(tftp::ErrorCode::illegal_operation, illegal_text);
+        send_error(tftp::ErrorCode::illegal_operation, illegal_text);
         co_return Received{TftpError::protocol_error, {}};
       }
       co_return Received{TftpError::none, std::move(*packet)};
@@ -131,7 +126,7 @@ class Exchange {
 
 // The outcome of a packet that is neither the awaited kind nor an ERROR.
 asio::awaitable<TftpOutcome> illegal(Exchange& exchange) {
-  co_await exchange.send_error(tftp::ErrorCode::illegal_operation, illegal_text);
+  exchange.send_error(tftp::ErrorCode::illegal_operation, illegal_text);
   co_return TftpOutcome{TftpError::protocol_error, {}};
 }
 
@@ -163,7 +158,7 @@ std::string to_string(const TftpOutcome& outcome) {
 asio::awaitable<TftpOutcome> tftp_receive(udp::socket& socket, TftpStart start, TftpTiming timing,
                                           const TftpBlockSink& sink) {
   Exchange exchange{socket, start, timing};
-  if (!co_await exchange.send_raw(std::move(start.first_packet))) {
+  if (!co_await exchange.send(std::move(start.first_packet))) {
     co_return TftpOutcome{TftpError::socket_failed, {}};
   }
   std::uint16_t expected = 1;
@@ -181,10 +176,11 @@ asio::awaitable<TftpOutcome> tftp_receive(udp::socket& socket, TftpStart start, 
     }
     if (data->block != expected) continue;  // an older duplicate
     if (!sink(data->payload)) {
-      co_await exchange.send_error(tftp::ErrorCode::disk_full, disk_full_text);
+      exchange.send_error(tftp::ErrorCode::disk_full, disk_full_text);
       co_return TftpOutcome{TftpError::local_refused, {}};
     }
-    if (!co_await exchange.send(tftp::Ack{expected})) {
+    std::string ack = tftp::encode(tftp::Ack{expected});
+    if (!co_await exchange.send(std::move(ack))) {
       co_return TftpOutcome{TftpError::socket_failed, {}};
     }
     if (data->payload.size() < tftp::block_size) co_return TftpOutcome{};
@@ -203,9 +199,12 @@ asio::awaitable<TftpOutcome> tftp_send(udp::socket& socket, TftpStart start, Tft
   bool sent = false;
   if (start.first_packet.empty()) {
     current = 1;
-    sent = co_await exchange.send(tftp::Data{1, block_of(1)});
+    // Encoded into a named string first: a temporary packet inside a co_await expression is
+    // destroyed twice by g++ 12.
+    std::string first = tftp::encode(tftp::Data{1, block_of(1)});
+    sent = co_await exchange.send(std::move(first));
   } else {
-    sent = co_await exchange.send_raw(std::move(start.first_packet));
+    sent = co_await exchange.send(std::move(start.first_packet));
   }
   if (!sent) co_return TftpOutcome{TftpError::socket_failed, {}};
   for (;;) {
@@ -220,8 +219,9 @@ asio::awaitable<TftpOutcome> tftp_send(udp::socket& socket, TftpStart start, Tft
     if (ack->block != static_cast<std::uint16_t>(current)) continue;
     if (current > 0 && block_of(current).size() < tftp::block_size) co_return TftpOutcome{};
     ++current;
-    if (!co_await exchange.send(
-            tftp::Data{static_cast<std::uint16_t>(current), block_of(current)})) {
+    std::string next =
+        tftp::encode(tftp::Data{static_cast<std::uint16_t>(current), block_of(current)});
+    if (!co_await exchange.send(std::move(next))) {
       co_return TftpOutcome{TftpError::socket_failed, {}};
     }
   }

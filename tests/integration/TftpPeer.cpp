@@ -134,8 +134,8 @@ bool TftpdPeer::try_start() {
   return serving;
 }
 
-TftpRelay::TftpRelay(std::uint16_t server_port, std::uint16_t drop_opcode)
-    : m_server_port(server_port), m_drop_opcode(drop_opcode) {
+TftpRelay::TftpRelay(std::uint16_t server_port, std::uint16_t drop_opcode, std::uint16_t drop_block)
+    : m_server_port(server_port), m_drop_opcode(drop_opcode), m_drop_block(drop_block) {
   m_client_side = udp_socket(m_port);
   std::uint16_t ignored = 0;
   m_server_side = udp_socket(ignored);
@@ -166,7 +166,8 @@ void TftpRelay::run() {
       sockaddr_in from{};
       const auto bytes = receive(pollers[side].fd, from, std::chrono::milliseconds(0));
       if (!bytes) continue;
-      if (opcode_of(*bytes) == m_drop_opcode && m_dropped == 0) {
+      if (opcode_of(*bytes) == m_drop_opcode && block_of(*bytes) == m_drop_block &&
+          m_dropped == 0) {
         ++m_dropped;
         continue;
       }

@@ -43,10 +43,11 @@ class TftpdPeer {
 };
 
 /// Relays datagrams between one client and a TFTP server (following the server's transfer id),
-/// dropping the first packet with opcode `drop_opcode` (3 DATA, 4 ACK) once.
+/// dropping the first packet with opcode `drop_opcode` (3 DATA, 4 ACK) and block `drop_block`
+/// once.
 class TftpRelay {
  public:
-  TftpRelay(std::uint16_t server_port, std::uint16_t drop_opcode);
+  TftpRelay(std::uint16_t server_port, std::uint16_t drop_opcode, std::uint16_t drop_block = 1);
   ~TftpRelay();
   TftpRelay(const TftpRelay&) = delete;
   TftpRelay& operator=(const TftpRelay&) = delete;
@@ -62,6 +63,7 @@ class TftpRelay {
   std::uint16_t m_port = 0;
   std::uint16_t m_server_port = 0;
   std::uint16_t m_drop_opcode = 0;
+  std::uint16_t m_drop_block = 0;
   std::atomic<unsigned> m_dropped{0};
   std::atomic<bool> m_stop{false};
   std::thread m_thread;

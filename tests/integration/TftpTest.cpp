@@ -71,7 +71,9 @@ TEST_F(TftpTest, GetStoresEverySizeByteForByte) {
     const std::string listing = run("AT+S.FSL=" + name);
     EXPECT_EQ(listing.substr(0, listing.find("AT-S.Free")),
               "AT-S.File:1\t" + std::to_string(size) + "\t" + name + "\r\n");
-    if (size > 0) EXPECT_EQ(run("AT+S.FSP=" + name + ",,"), content + std::string{ok}) << name;
+    if (size > 0) {
+      EXPECT_EQ(run("AT+S.FSP=" + name + ",,"), content + std::string{ok}) << name;
+    }
   }
 }
 
@@ -126,7 +128,7 @@ TEST_F(TftpTest, LostDataAndLostAckAreSentAgain) {
   const std::string content = random_bytes(1500, 3);
   server.put_file("lost.bin", content);
   {
-    TftpRelay relay{server.port(), 3};  // the first DATA vanishes
+    TftpRelay relay{server.port(), 3};  // DATA 1 vanishes: the module sends its RRQ again
     start(relay.port());
     EXPECT_EQ(run("AT+S.TFTPGET=tftp.example.com,69,lost.bin,lost.bin"), ok);
     EXPECT_EQ(relay.dropped(), 1u);
@@ -136,7 +138,7 @@ TEST_F(TftpTest, LostDataAndLostAckAreSentAgain) {
 
 TEST_F(TftpTest, LostAckDuringPutIsRecovered) {
   TftpdPeer server;
-  TftpRelay relay{server.port(), 4};  // the first ACK (of the WRQ) vanishes
+  TftpRelay relay{server.port(), 4};  // the server's ACK of DATA 1 vanishes: DATA 1 goes again
   start(relay.port());
   const std::string content = random_bytes(700, 4);
   create("up.bin", content);
