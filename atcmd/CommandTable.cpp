@@ -15,6 +15,7 @@
 #include "atcmd/commands/SmtpCommands.hpp"
 #include "atcmd/commands/SocketCommands.hpp"
 #include "atcmd/commands/SystemCommands.hpp"
+#include "atcmd/commands/TftpCommands.hpp"
 #include "atcmd/commands/TlsCommands.hpp"
 #include "atcmd/commands/WebSocketCommands.hpp"
 #include "atcmd/commands/WifiCommands.hpp"
@@ -81,8 +82,8 @@ constexpr CommandSpec command_rows[] = {
     {"AT+S.SOCKDR", "=<sid>,<cid>,<len>", "reads bytes from one client of a server", listed, &commands::server_read},
     {"AT+S.SOCKDL", "[=<sid>]", "lists the clients of the servers", listed, &commands::server_list},
     {"AT+S.SELFTEST", "=<magic>,<ip>,<port>,,<t|u|s|TLS Server Domain Name>,<loops>,<size>", "production loop-back test", hidden, &commands::self_test},
-    {"AT+S.TFTPGET", "=<host>,<port>,<DownFile>,<LocalFile>", "downloads a file from a TFTP server", listed, nullptr},
-    {"AT+S.TFTPPUT", "=<host>,<port>,<UpFile>", "uploads a file to a TFTP server", listed, nullptr},
+    {"AT+S.TFTPGET", "=<host>,<port>,<DownFile>,<LocalFile>", "downloads a file from a TFTP server", listed, &commands::tftp_get},
+    {"AT+S.TFTPPUT", "=<host>,<port>,<UpFile>", "uploads a file to a TFTP server", listed, &commands::tftp_put},
     {"AT+S.SMTP", "=<host>,<port>,<TLS>,<usn>,<pwd>,<ID>,<from>,<to>,,,<subject>,,<length><CR><body>", "sends an e-mail", listed, &commands::smtp_send},
     {"AT+S.HTTPGET", "=<host>,<path>,<port>,<TLS>,<usn>,<pwd>,<DownFile>,<UpFile>", "HTTP(S) GET", listed, &commands::http_get},
     {"AT+S.HTTPPOST", "=<host>,<path>,<port>,<TLS>,<usn>,<pwd>,<DownFile>,<UpFile>", "HTTP(S) POST", listed, &commands::http_post},

@@ -20,7 +20,8 @@ enum class HeapUser {
   server_client,
   http_client,
   application_client,
-  smtp_client
+  smtp_client,
+  tftp_client
 };
 
 /// Reservations of the module's heap, by holder.

@@ -77,6 +77,8 @@ ModuleState::ModuleState(boost::asio::any_io_executor executor, config::Emulator
                 [this](const net::NetEvent& event) { forward(event); }),
       m_websockets(executor, m_mapper, m_client_instances, m_settings.connect_timeout,
                    [this](const net::NetEvent& event) { forward(event); }),
+      m_tftp_server(executor, net::TftpTiming{m_settings.tftp_timeout, limits::tftp_retries},
+                    tftp_server_files(), limits::tftp_server_transfers),
       m_pacing(pacing),
       m_ntp_timer(executor) {
   m_sockets.set_faults(&m_faults);
@@ -126,8 +128,40 @@ std::optional<std::string> ModuleState::power_on() {
   return problem;
 }
 
+net::TftpServerFiles ModuleState::tftp_server_files() {
+  net::TftpServerFiles files;
+  files.load = [this](const std::string& name) { return m_files.read(name); };
+  files.has_room = [this](const std::string& name, std::size_t size) {
+    // A file replaced by the upload frees its bytes.
+    std::vector<config::FileEntry> old;
+    const std::uint64_t old_size = !m_files.list(name, old) && old.size() == 1 ? old[0].size : 0;
+    return !m_files.check_append(name, size > old_size ? size - old_size : 0);
+  };
+  files.store = [this](const std::string& name, const std::string& content) {
+    if (auto error = m_files.remove(name); error && error != config::FileError::not_found) {
+      return false;
+    }
+    if (m_files.append(name, content)) return false;
+    forward(net::FileReceived{name});
+    return true;
+  };
+  return files;
+}
+
+void ModuleState::follow_link_for_tftp(const net::NetEvent& event) {
+  const auto* up = std::get_if<net::LinkUp>(&event);
+  if (up != nullptr && !up->ipv6 && m_config.get_uint("ip_use_tftpd") != 0) {
+    boost::system::error_code error;
+    const auto address = boost::asio::ip::make_address(m_settings.server_listen_address, error);
+    if (!error) m_tftp_server.start({address, m_settings.tftp_server_port});
+  } else if (m_tftp_server.running() && !m_link.is_up()) {
+    m_tftp_server.stop();
+  }
+}
+
 void ModuleState::forward(const net::NetEvent& event) {
   if (m_sink) m_sink(event);
+  follow_link_for_tftp(event);
   // With ip_ntp_startup=1 the module asks its NTP server once the IPv4 address is up (spec
   // §3.4.6 ≈); the answer comes after the WiFi Up lines, shortly after with --boot real. A
   // miniAP is the network itself: it has no route to a time server, so no answer comes.
@@ -161,6 +195,7 @@ std::optional<std::string> ModuleState::load_configuration() {
   m_servers.close_all();
   m_mqtt_clients.close_all();
   m_websockets.close_all();
+  m_tftp_server.stop();
   m_heap.reset();
   m_tls_tokens = 0;
   ++m_tls_generation;

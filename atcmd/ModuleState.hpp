@@ -24,6 +24,7 @@
 #include "netstack/MqttClients.hpp"
 #include "netstack/NetEvents.hpp"
 #include "netstack/ServerSockets.hpp"
+#include "netstack/TftpServer.hpp"
 #include "netstack/WebSocketClients.hpp"
 #include "netstack/WifiLink.hpp"
 #include "support/ModuleClock.hpp"
@@ -118,6 +119,11 @@ class ModuleState {
   /// Loads the certificate slots from the flash (power-on).
   void restore_certificates();
   void forward(const net::NetEvent& event);
+  /// Starts the TFTP server when the IPv4 link comes up with ip_use_tftpd=1; stops it when the
+  /// link is down.
+  void follow_link_for_tftp(const net::NetEvent& event);
+  /// The module's files as the TFTP server uses them (a received file raises +WIND:90).
+  net::TftpServerFiles tftp_server_files();
 
   boost::asio::any_io_executor m_executor;
   config::EmulatorConfig m_settings;
@@ -140,6 +146,7 @@ class ModuleState {
   net::ClientInstances m_client_instances;
   net::MqttClients m_mqtt_clients{m_client_instances};
   net::WebSocketClients m_websockets;
+  net::TftpServer m_tftp_server;
   net::LinkPacing m_pacing;
   boost::asio::steady_timer m_ntp_timer;
   std::uint32_t m_power_cycles = 0;

@@ -115,6 +115,9 @@ std::pair<Wind, std::string> to_indication(const net::NetEvent& event) {
         if constexpr (std::is_same_v<E, net::WebSocketClosed>) {
           return {Wind::websocket_closed, number(e.id)};  // ≈ ":%u" (spec §5)
         }
+        if constexpr (std::is_same_v<E, net::FileReceived>) {
+          return {Wind::file_received, ":" + e.name};  // ≈ "::%s" (spec §5)
+        }
       },
       event);
 }

@@ -252,6 +252,22 @@ inline constexpr AtError name_not_resolved = AtError::dns_address_failure;
 /// silent, malformed, TLS after its Certificate Error line): I "Request Error", then 111.
 inline constexpr AtError request_failed = AtError::request_failed;
 }  // namespace wire::smtp
+/// What the TFTP commands answer for each kind of failure (spec §3.13, §9 Q38; the module's
+/// choices beyond "failures → 111, 51 for a missing local file" are not known). No information
+/// line precedes the error: the module's text for it is not known (the server's ERROR packet,
+/// its code and message, go to the log and the trace).
+namespace wire::tftp {
+/// ≈ The server's name did not resolve: 65, as for HTTP and SOCKON (§4).
+inline constexpr AtError name_not_resolved = AtError::dns_address_failure;
+/// ? No answer after every retry, an ERROR packet from the server (file not found, access
+/// violation ...), a destination --allow/--deny refuse, a broken exchange (§3.13: "Failures →
+/// 111").
+inline constexpr AtError request_failed = AtError::request_failed;
+/// ≈ TFTPPUT's <UpFile> does not exist (§3.13: 51).
+inline constexpr AtError missing_local_file = AtError::file_open;
+/// ? An empty <host> or remote file name, or a port above 65535.
+inline constexpr AtError bad_parameter = AtError::invalid_arguments;
+}  // namespace wire::tftp
 
 /// AT+S.SCAN result lines (spec §3.4.3). The firmware's format is
 /// "%u:\t%s%s %m CHAN: %02d RSSI: %03d SSID: '%s' CAPS: %04x %s%s%s"; its %m (the BSSID) is

@@ -401,10 +401,11 @@ EmulatorConfig parse_emulator_config(const nlohmann::json& document,
   if (!document.is_object()) {
     throw StartupError(file_name_for_messages + ": the configuration must be a JSON object");
   }
-  reader.check_keys(document, "",
-                    {"identity", "access_points", "resolve", "connect_to", "allow", "deny",
-                     "host_dns", "server_listen_address", "join_retry_interval_ms",
-                     "connect_timeout_ms", "http_idle_timeout_ms"});
+  reader.check_keys(
+      document, "",
+      {"identity", "access_points", "resolve", "connect_to", "allow", "deny", "host_dns",
+       "server_listen_address", "join_retry_interval_ms", "connect_timeout_ms",
+       "http_idle_timeout_ms", "tftp_timeout_ms", "tftp_server_port"});
   auto config = default_emulator_config();
   constexpr auto max_milliseconds = std::int64_t{24} * 3600 * 1000;
   for (const auto& [key, value] : document.items()) {
@@ -451,6 +452,12 @@ EmulatorConfig parse_emulator_config(const nlohmann::json& document,
           std::chrono::milliseconds(reader.get_integer(value, key, 1, max_milliseconds));
     } else if (key == "http_idle_timeout_ms") {
       config.http_idle_timeout =
+          std::chrono::milliseconds(reader.get_integer(value, key, 1, max_milliseconds));
+    } else if (key == "tftp_server_port") {
+      config.tftp_server_port =
+          static_cast<std::uint16_t>(reader.get_integer(value, key, 0, 65535));
+    } else if (key == "tftp_timeout_ms") {
+      config.tftp_timeout =
           std::chrono::milliseconds(reader.get_integer(value, key, 1, max_milliseconds));
     }
   }

@@ -76,6 +76,12 @@ struct EmulatorConfig {
   std::chrono::milliseconds connect_timeout{5000};
   /// HTTPGET/HTTPPOST give up (error 111) when the server stays silent this long.
   std::chrono::milliseconds http_idle_timeout{20000};
+  /// TFTP (TFTPGET/TFTPPUT and the module's server): how long a transfer waits for each answer
+  /// before it sends its last packet again (limits::tftp_retries times, then it fails).
+  std::chrono::milliseconds tftp_timeout{1000};
+  /// The module's own TFTP server (ip_use_tftpd=1) listens on server_listen_address and this
+  /// port while the link is up (the module's UDP 69 needs root on a host; 0: an ephemeral port).
+  std::uint16_t tftp_server_port = 6969;
 };
 
 /// The defaults: factory identity and one open access point "STTest".

@@ -157,11 +157,9 @@ asio::awaitable<std::optional<asio::ip::address>> resolve_name(asio::any_io_exec
   co_return co_await resolve(executor, mapper, target, Clock::now() + timeout);
 }
 
-namespace {
-
-asio::awaitable<std::variant<Connection, NetError>> connect_plain(
+asio::awaitable<std::variant<udp::endpoint, NetError>> resolve_destination(
     asio::any_io_executor executor, const HostMapper& mapper, std::string host, std::uint16_t port,
-    StreamKind kind, std::chrono::milliseconds timeout) {
+    std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   const MappedTarget target = mapper.map(host, port);
   if (mapper.refused_by_name(host) || mapper.refused_by_name(target.host)) {
@@ -176,8 +174,20 @@ asio::awaitable<std::variant<Connection, NetError>> connect_plain(
     report_refused(host, address->to_string());
     co_return NetError::connect_failed;
   }
-  if (kind == StreamKind::udp) co_return co_await open_udp(executor, {*address, target.port});
-  co_return co_await open_tcp(executor, {*address, target.port}, deadline);
+  co_return udp::endpoint{*address, target.port};
+}
+
+namespace {
+
+asio::awaitable<std::variant<Connection, NetError>> connect_plain(
+    asio::any_io_executor executor, const HostMapper& mapper, std::string host, std::uint16_t port,
+    StreamKind kind, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  auto destination = co_await resolve_destination(executor, mapper, std::move(host), port, timeout);
+  if (const auto* error = std::get_if<NetError>(&destination)) co_return *error;
+  const auto endpoint = std::get<udp::endpoint>(destination);
+  if (kind == StreamKind::udp) co_return co_await open_udp(executor, endpoint);
+  co_return co_await open_tcp(executor, {endpoint.address(), endpoint.port()}, deadline);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -47,6 +48,14 @@ inline constexpr std::chrono::milliseconds default_resolve_timeout{5000};
 boost::asio::awaitable<std::optional<boost::asio::ip::address>> resolve_name(
     boost::asio::any_io_executor executor, const HostMapper& mapper, std::string host,
     std::uint16_t port, std::chrono::milliseconds timeout = default_resolve_timeout);
+
+/// Maps, resolves and checks a destination as connect_to does, without opening anything: the
+/// address and port the module would reach (a UDP exchange that answers from other ports, such as
+/// TFTP, sends from its own socket). Fails with name_not_resolved, or connect_failed when the rules
+/// refuse it.
+boost::asio::awaitable<std::variant<boost::asio::ip::udp::endpoint, NetError>> resolve_destination(
+    boost::asio::any_io_executor executor, const HostMapper& mapper, std::string host,
+    std::uint16_t port, std::chrono::milliseconds timeout);
 
 /// Resolves and connects within `timeout`; TCP for StreamKind::tcp and tls (the caller wraps
 /// TLS), UDP for udp. Fails with name_not_resolved, or connect_failed (also for a destination

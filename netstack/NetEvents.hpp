@@ -137,6 +137,11 @@ struct WebSocketClosed {
   unsigned id = 0;
 };
 
+/// The module's TFTP server stored a file a client sent (+WIND:90 "File Received::<name>").
+struct FileReceived {
+  std::string name;
+};
+
 /// Every event the network side can report.
 using NetEvent =
     std::variant<RadioStarted, RadioStopped, SupplicantTerminated, ScanStarted, ScanCompleted,
@@ -144,7 +149,7 @@ using NetEvent =
                  LinkUp, LinkLost, SignalLow, SignalOk, SocketData, SocketClosed, SocketDropped,
                  ServerClientArrived, ServerClientGone, ServerData, ServerDropped,
                  ServerClientRefused, TimeDelivered, MqttPublished, MqttClosed, WebSocketData,
-                 WebSocketClosed>;
+                 WebSocketClosed, FileReceived>;
 
 /// Receives events; set by the console when it starts.
 using NetEventSink = std::function<void(const NetEvent&)>;

@@ -19,10 +19,11 @@ build_packages=("${emulator_packages[@]}" clang libgtest-dev libgmock-dev libben
 # and bench run a real broker (mosquitto) and its command-line clients; scripts/try-qemu.sh runs
 # the README's QEMU lines (a firmware built with clang and lld); the WebSocket tests run a real
 # server (tests/peers/ws_server.py) with Debian's python3-websockets; the SMTP tests run Debian's
-# aiosmtpd (tests/peers/smtp_server.py); pytest runs the Python control-interface examples
+# aiosmtpd (tests/peers/smtp_server.py); the TFTP tests run Debian's TFTP server (tftpd-hpa's
+# in.tftpd) on a loopback port; pytest runs the Python control-interface examples
 # (examples/python).
 test_packages=(picocom minicom screen tmux python3-yaml mosquitto mosquitto-clients qemu-system-arm
-  lld python3-websockets python3-aiosmtpd python3-pytest)
+  lld python3-websockets python3-aiosmtpd tftpd-hpa python3-pytest)
 runtime_packages=(libmbedtls14 libmbedx509-1 libmbedcrypto7)
 # podman runs the image here (runc: crun cannot use this kernel's cgroups), debootstrap makes the
 # base image, catatonit is the pods' pause process (podman kube play), the dnsname plugin gives

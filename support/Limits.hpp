@@ -128,4 +128,16 @@ inline constexpr std::size_t uart_receive_buffer = 2048;
 /// Fault rules held at once (--faults and the control interface's fault.add).
 inline constexpr std::size_t fault_rules = 256;
 
+/// TFTP (spec §3.13, RFC 1350). ? The module's own figures are not known. A transfer sends its
+/// last packet again this many times when no answer comes within the timeout (the emulator's
+/// configuration, tftp_timeout_ms), then fails. A download is refused (ERROR 3 to the server)
+/// once it outgrows this, the largest volume (the external one, 4 MiB); the target volume's free
+/// space usually stops it first. While a transfer runs it holds a socket's share of the heap and
+/// a block buffer (one DATA packet). The module's own server serves this many transfers at once;
+/// further requests get ERROR 0 ("busy").
+inline constexpr unsigned tftp_retries = 5;
+inline constexpr std::size_t tftp_download_bytes = 4096 * 1024;
+inline constexpr std::size_t tftp_buffer = 516;
+inline constexpr std::size_t tftp_server_transfers = 2;
+
 }  // namespace spwf::limits

@@ -575,7 +575,7 @@ TEST_P(SessionTest, TransportEndingDuringAPayloadEndsTheSession) {
 }
 
 // Every command of the table the emulator does not implement, e.g.
-// -> AT+S.TFTPGET=server,69,a.txt,b.txt
+// -> AT+S.INPUTSSI=1,2
 // <- AT-S.ERROR:1:Command not found
 // and none of them is listed by AT+S.HELP.
 TEST_P(SessionTest, CommandsNotEmulatedAnswerCommandNotFoundAndAreNotListed) {

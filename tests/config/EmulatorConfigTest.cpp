@@ -45,6 +45,8 @@ TEST(EmulatorConfigTest, DefaultsMakeAWorkingModule) {
   EXPECT_EQ(config.server_listen_address, "127.0.0.1");
   EXPECT_EQ(config.join_retry_interval, std::chrono::milliseconds(10000));
   EXPECT_EQ(config.connect_timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(config.tftp_timeout, std::chrono::milliseconds(1000));
+  EXPECT_EQ(config.tftp_server_port, 6969);
   EXPECT_EQ(parse_emulator_config(json::object(), "x.json").access_points.size(), 1u);
 }
 
@@ -64,7 +66,9 @@ TEST(EmulatorConfigTest, ParsesAFullDocument) {
     "host_dns": false,
     "server_listen_address": "::1",
     "join_retry_interval_ms": 50,
-    "connect_timeout_ms": 250
+    "connect_timeout_ms": 250,
+    "tftp_timeout_ms": 120,
+    "tftp_server_port": 16969
   })");
   const auto config = parse_emulator_config(document, "spwf.json");
   EXPECT_EQ(config.identity.manufacturer, "ACME");
@@ -90,6 +94,8 @@ TEST(EmulatorConfigTest, ParsesAFullDocument) {
   EXPECT_EQ(config.server_listen_address, "::1");
   EXPECT_EQ(config.join_retry_interval, std::chrono::milliseconds(50));
   EXPECT_EQ(config.connect_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(config.tftp_timeout, std::chrono::milliseconds(120));
+  EXPECT_EQ(config.tftp_server_port, 16969);
 }
 
 TEST(EmulatorConfigTest, EmptyAccessPointListReplacesTheDefault) {
