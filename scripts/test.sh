@@ -37,7 +37,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
 echo "== fuzzing (bounded)"
-scripts/run-fuzz.sh "${SPWF_FUZZ_SECONDS:-60}"
+scripts/run-fuzz.sh "${SPWF_FUZZ_SECONDS:-40}"
 
 scripts/check-terminals.sh build/emulator/spwf04emu  # the README's terminal lines, under tmux
 echo "== the workflows, compose file and Kubernetes manifests (YAML)"
