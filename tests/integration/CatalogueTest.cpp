@@ -61,7 +61,8 @@ std::vector<std::string> hostile_arguments(std::size_t fields) {
 /// send (PayloadTest covers those). The map gives the field count and the length's position.
 std::optional<std::uint64_t> consumed_payload(const std::string& name, const std::string& part) {
   static const std::map<std::string, std::pair<std::size_t, std::size_t>> payload_commands = {
-      {"AT+S.CMDREQ", {1, 0}}, {"AT+S.BYPASS", {1, 0}}, {"AT+S.FSC", {2, 1}}};
+      {"AT+S.CMDREQ", {1, 0}}, {"AT+S.BYPASS", {1, 0}}, {"AT+S.FSC", {2, 1}},
+      {"AT+S.INPUTSSI", {1, 0}}};
   const auto found = payload_commands.find(name);
   if (found == payload_commands.end() || part.size() < 2) return std::nullopt;
   const auto [fields, position] = found->second;
