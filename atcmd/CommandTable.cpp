@@ -17,6 +17,7 @@
 #include "atcmd/commands/SystemCommands.hpp"
 #include "atcmd/commands/TftpCommands.hpp"
 #include "atcmd/commands/TlsCommands.hpp"
+#include "atcmd/commands/UpdateCommands.hpp"
 #include "atcmd/commands/WebSocketCommands.hpp"
 #include "atcmd/commands/WifiCommands.hpp"
 
@@ -87,9 +88,9 @@ constexpr CommandSpec command_rows[] = {
     {"AT+S.SMTP", "=<host>,<port>,<TLS>,<usn>,<pwd>,<ID>,<from>,<to>,,,<subject>,,<length><CR><body>", "sends an e-mail", listed, &commands::smtp_send},
     {"AT+S.HTTPGET", "=<host>,<path>,<port>,<TLS>,<usn>,<pwd>,<DownFile>,<UpFile>", "HTTP(S) GET", listed, &commands::http_get},
     {"AT+S.HTTPPOST", "=<host>,<path>,<port>,<TLS>,<usn>,<pwd>,<DownFile>,<UpFile>", "HTTP(S) POST", listed, &commands::http_post},
-    {"AT+S.FWUPDATE", "=e,<host>,<path>,<port>,<TLS>,<usn>,<pwd>", "downloads a firmware image over HTTP(S)", listed, nullptr},
-    {"AT+S.FSUPDATE", "=<i|e|x>,<host>,<path>,<port>,<TLS>,<usn>,<pwd>", "downloads a file-system image over HTTP(S)", listed, nullptr},
-    {"AT+S.INPUTSSI", "=<0|length><CR><data>", "sets (or, with 0, clears) the text the web server shows for its input tag", listed, nullptr},
+    {"AT+S.FWUPDATE", "=e,<host>,<path>,<port>,<TLS>,<usn>,<pwd>", "downloads a firmware image over HTTP(S)", listed, &commands::firmware_update},
+    {"AT+S.FSUPDATE", "=<i|e|x>,<host>,<path>,<port>,<TLS>,<usn>,<pwd>", "downloads a file-system image over HTTP(S)", listed, &commands::filesystem_update},
+    {"AT+S.INPUTSSI", "=<0|length><CR><data>", "sets (or, with 0, clears) the text the web server shows for its input tag", listed, &commands::input_ssi},
     {"AT+S.MQTTCONN", "=<host>,<port>,<path>,<TLS>,<usn>,<pwd>,<ID>,<KA>,<Retr>,<QoS>,<Name>,<Msg>", "connects to an MQTT broker", listed, &commands::mqtt_connect},
     {"AT+S.MQTTSUB", "=<id>,<topic>,<QoS>", "subscribes to a topic", listed, &commands::mqtt_subscribe},
     {"AT+S.MQTTPUB", "=<id>,<topic>,<QoS>,<retained>,<length><CR><message>", "publishes a message", listed, &commands::mqtt_publish},

@@ -125,6 +125,7 @@ void ModuleState::start_radio() {
 std::optional<std::string> ModuleState::power_on() {
   auto problem = load_configuration();
   m_files.power_on(std::uint64_t{m_config.get_uint("ramdisk_memsize")} * 1024);
+  apply_pending_updates();
   return problem;
 }
 
@@ -156,6 +157,23 @@ void ModuleState::follow_link_for_tftp(const net::NetEvent& event) {
     if (!error) m_tftp_server.start({address, m_settings.tftp_server_port});
   } else if (m_tftp_server.running() && !m_link.is_up()) {
     m_tftp_server.stop();
+  }
+}
+
+void ModuleState::apply_pending_updates() {
+  if (!m_input_ssi.empty()) {
+    log::info("INPUTSSI: the input text (" + std::to_string(m_input_ssi.size()) +
+              " bytes) is lost at power-on");
+    m_input_ssi.clear();
+  }
+  // The module's bootloader would write the image over the running firmware; the emulator
+  // stays firmware 1.1.0 whatever the image holds (spec §3.14 ?, §9 Q39).
+  if (const auto size = m_updates.apply_pending_firmware()) {
+    log::info("firmware update: the pending image (" + std::to_string(*size) +
+              " bytes) was applied at this power-on and kept as " +
+              std::string{config::UpdateImages::applied_firmware} +
+              "; the emulated firmware is still " + std::string{firmware::version} + " (" +
+              std::string{firmware::build} + ")");
   }
 }
 

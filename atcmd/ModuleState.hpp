@@ -18,6 +18,7 @@
 #include "config/EmulatorConfig.hpp"
 #include "config/FlashStore.hpp"
 #include "config/ModuleFileSystem.hpp"
+#include "config/UpdateImages.hpp"
 #include "netstack/ClientInstances.hpp"
 #include "netstack/ClientSockets.hpp"
 #include "netstack/HostMapper.hpp"
@@ -76,6 +77,11 @@ class ModuleState {
   /// The module's file-system volumes (FSC, FSL, ...; the TLS store's file lookup).
   config::ModuleFileSystem& files() { return m_files; }
   const config::ModuleFileSystem& files() const { return m_files; }
+  /// The images FWUPDATE/FSUPDATE downloaded (state directory, update/).
+  config::UpdateImages& updates() { return m_updates; }
+  /// The text AT+S.INPUTSSI set for the web server's input SSI tag (RAM: empty after power-on).
+  const std::string& input_ssi() const { return m_input_ssi; }
+  void set_input_ssi(std::string text) { m_input_ssi = std::move(text); }
   const config::EmulatorConfig& settings() const { return m_settings; }
   ModuleClock& clock() { return m_clock; }
   /// GPIO, DAC and PWM state (AT+S.GPIOC ... AT+S.PWM); reset at power-on.
@@ -90,6 +96,8 @@ class ModuleState {
 
   /// Power-on or reset: RAM configuration = factory values + what WCFG saved; clock at 0;
   /// peripherals back to inputs; every volume mounted and the RAM disk emptied.
+  /// A firmware image FWUPDATE left pending is "applied": logged and moved aside, the
+  /// firmware's identity unchanged (spec §3.14 ?); the INPUTSSI text is lost.
   /// Returns an error text when the saved configuration could not be used (it is left as is).
   std::optional<std::string> power_on();
 
@@ -116,6 +124,8 @@ class ModuleState {
  private:
   /// The configuration part of power_on.
   std::optional<std::string> load_configuration();
+  /// The update part of power_on (pending firmware, INPUTSSI text).
+  void apply_pending_updates();
   /// Loads the certificate slots from the flash (power-on).
   void restore_certificates();
   void forward(const net::NetEvent& event);
@@ -130,6 +140,8 @@ class ModuleState {
   config::FlashStore& m_flash;
   config::ConfigStore m_config;
   config::ModuleFileSystem m_files;
+  config::UpdateImages m_updates{m_flash};
+  std::string m_input_ssi;
   ModuleClock m_clock;
   Peripherals m_peripherals;
   HeapModel m_heap;

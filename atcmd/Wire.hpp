@@ -200,6 +200,11 @@ inline constexpr std::string_view server_error = "Server Error";
 inline constexpr std::string_view websocket_client_error = "WebSocket Client Error";
 /// AT+S.GPIOR and AT+S.ADC results (spec §3.15, §9 Q41).
 inline constexpr std::string_view value = "Value";
+/// AT+S.FWUPDATE/FSUPDATE failure lines (spec §3.14: labels present in the firmware, all I
+/// lines; ? when each is printed is adopted, see wire::update).
+inline constexpr std::string_view write_chunk = "Write chunk";
+inline constexpr std::string_view update_timeout = "Timeout";
+inline constexpr std::string_view disconnected = "Disconnected";
 }  // namespace label
 
 /// Why the HTTP client gave up (spec §3.8); each has the number printed in
@@ -268,6 +273,22 @@ inline constexpr AtError missing_local_file = AtError::file_open;
 /// ? An empty <host> or remote file name, or a port above 65535.
 inline constexpr AtError bad_parameter = AtError::invalid_arguments;
 }  // namespace wire::tftp
+/// What AT+S.FWUPDATE and AT+S.FSUPDATE answer (spec §3.14, §9 Q39). ? Adopted: no I line on
+/// success; every failure ends with 111 after its I line: the HTTP client's own failures as
+/// HTTPGET prints them ("Http Client Error:<n>", after "Certificate Error:<n>" for TLS), a status
+/// from 400 on "Http Server Error:<status>" (no status-code line), a silent server "Timeout", a
+/// connection lost or a body cut short of its announced length "Disconnected", an image the
+/// update area cannot hold (or a flash write failure) "Write chunk".
+namespace wire::update {
+inline constexpr AtError failed = AtError::request_failed;  // ? unverified
+/// ? An encrypted firmware image (a name ending in this suffix) while aes128_key is still the
+/// factory all-zero key: refused before any connection with 111 and no I line (unverified).
+inline constexpr std::string_view encrypted_suffix = ".sfota";
+inline constexpr AtError missing_key = AtError::request_failed;  // ? unverified
+/// The first field: FWUPDATE knows only 'e'; FSUPDATE 'i' (internal), 'e' (external), 'x' (?).
+inline constexpr std::string_view firmware_targets = "e";
+inline constexpr std::string_view filesystem_targets = "iex";
+}  // namespace wire::update
 
 /// AT+S.SCAN result lines (spec §3.4.3). The firmware's format is
 /// "%u:\t%s%s %m CHAN: %02d RSSI: %03d SSID: '%s' CAPS: %04x %s%s%s"; its %m (the BSSID) is

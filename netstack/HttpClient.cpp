@@ -182,6 +182,7 @@ asio::awaitable<HttpError> http_exchange(asio::any_io_executor executor, const H
       }
       if (error == asio::error::eof) {
         trace::event(trace::Channel::network, "http " + target + " closed by the server");
+        if (reader.cut_short()) sink.cut_short();
         co_return HttpError::none;
       }
       trace::event(trace::Channel::network,

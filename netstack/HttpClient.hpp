@@ -65,6 +65,9 @@ class HttpResponseSink {
   virtual void status(unsigned code) = 0;
   /// Raw body bytes in arrival order; false stops the transfer (sink_refused).
   virtual bool body(std::string_view bytes) = 0;
+  /// The server closed before the body's announced length arrived; the exchange still ends
+  /// with `none` (HTTPGET passes on what came), a sink that must have it all is told here.
+  virtual void cut_short() {}
   /// Waits until the sink can take more: the next read from the server waits for it, so a body
   /// is relayed at the pace of whoever reads it (the host on the console) and never piles up.
   virtual boost::asio::awaitable<void> ready() { co_return; }

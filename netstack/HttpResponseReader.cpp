@@ -95,6 +95,12 @@ bool HttpResponseReader::message_complete() const {
   return m_head_complete && m_parser->parser.is_done();
 }
 
+bool HttpResponseReader::cut_short() const {
+  const auto& parser = m_parser->parser;
+  return m_head_complete && m_following && !parser.is_done() &&
+         (parser.content_length().has_value() || parser.chunked());
+}
+
 void HttpResponseReader::follow_framing() {
   auto& parser = m_parser->parser;
   while (m_following && !parser.is_done() && !m_pending.empty()) {

@@ -37,6 +37,9 @@ class HttpResponseReader {
   /// True once the body's own framing (Content-Length reached, last chunk read, or a status
   /// without a body) says the response is complete; never for a body that ends with the close.
   bool message_complete() const;
+  /// True when the head announced the body's length (Content-Length or chunked) and the body's
+  /// framing, still followed, is not complete: a close now cuts the body short.
+  bool cut_short() const;
   /// The status code (0 before the head is complete).
   unsigned status() const { return m_status; }
   /// Why feed() refused the bytes.

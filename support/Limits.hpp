@@ -140,4 +140,13 @@ inline constexpr std::size_t tftp_download_bytes = 4096 * 1024;
 inline constexpr std::size_t tftp_buffer = 516;
 inline constexpr std::size_t tftp_server_transfers = 2;
 
+/// AT+S.FWUPDATE/FSUPDATE: the largest image kept (? the module's update area is not known; its
+/// STM32F4 has 2 MB of flash, so no image can be larger). A larger body stops the download
+/// ("Write chunk", 111); it is held in memory up to this bound only, then written atomically.
+inline constexpr std::size_t update_image_bytes = 2 * 1024 * 1024;
+
+/// AT+S.INPUTSSI: the longest text kept for the web server's input SSI tag (? not known; one
+/// console line's worth). A longer <length> answers 32 before the payload (spec §9 Q7).
+inline constexpr std::size_t input_ssi_bytes = 512;
+
 }  // namespace spwf::limits

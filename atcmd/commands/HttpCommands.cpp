@@ -108,33 +108,6 @@ class CommandSink : public net::HttpResponseSink {
   unsigned m_status = 0;
 };
 
-/// The "Http Client Error" kind of a failed exchange (DNS and sink failures have their own).
-HttpClientFailure client_failure(net::HttpError error) {
-  switch (error) {
-    case net::HttpError::tls_failed:
-      return HttpClientFailure::tls_failed;
-    case net::HttpError::send_failed:
-      return HttpClientFailure::send_failed;
-    case net::HttpError::no_response:
-      return HttpClientFailure::no_response;
-    case net::HttpError::bad_response:
-      return HttpClientFailure::bad_response;
-    case net::HttpError::read_failed:
-      return HttpClientFailure::read_failed;
-    case net::HttpError::timed_out:
-      return HttpClientFailure::timed_out;
-    default:
-      return HttpClientFailure::connect_failed;
-  }
-}
-
-/// I "Http Client Error:<n>" then 111.
-AtError client_error(CommandContext& context, net::HttpError error) {
-  context.info(label::http_client_error,
-               std::to_string(http_client_error_number(client_failure(error))));
-  return AtError::request_failed;
-}
-
 asio::awaitable<AtError> http_request(CommandContext& context, net::HttpMethod method) {
   const Arguments& args = context.args();
   if (auto error = args.check_count(field::count, field::count); error != AtError::none) {
@@ -178,7 +151,7 @@ asio::awaitable<AtError> http_request(CommandContext& context, net::HttpMethod m
   // as a handshake that cannot start would (? the module's lines for this case are not known).
   if (use_tls && state.tls_clients() >= limits::tls_clients) {
     log::info("HTTP: already " + std::to_string(limits::tls_clients) + " TLS clients open");
-    co_return client_error(context, net::HttpError::tls_failed);
+    co_return http_client_error(context, net::HttpError::tls_failed);
   }
   // The connection, its buffer and a TLS session come from the module's heap while the request
   // runs (spec §3.5.1 step 3's Low Memory; ? the HTTP client's share assumed a socket's).
@@ -215,11 +188,41 @@ asio::awaitable<AtError> http_request(CommandContext& context, net::HttpMethod m
     default:
       // A TLS verdict has already printed "Certificate Error:<n>"; the client error follows it.
       log::info("HTTP request to " + target + " failed: " + std::string{net::to_string(outcome)});
-      co_return client_error(context, outcome);
+      co_return http_client_error(context, outcome);
   }
 }
 
 }  // namespace
+
+namespace {
+
+/// The "Http Client Error" kind of a failed exchange (DNS and sink failures have their own).
+HttpClientFailure client_failure(net::HttpError error) {
+  switch (error) {
+    case net::HttpError::tls_failed:
+      return HttpClientFailure::tls_failed;
+    case net::HttpError::send_failed:
+      return HttpClientFailure::send_failed;
+    case net::HttpError::no_response:
+      return HttpClientFailure::no_response;
+    case net::HttpError::bad_response:
+      return HttpClientFailure::bad_response;
+    case net::HttpError::read_failed:
+      return HttpClientFailure::read_failed;
+    case net::HttpError::timed_out:
+      return HttpClientFailure::timed_out;
+    default:
+      return HttpClientFailure::connect_failed;
+  }
+}
+
+}  // namespace
+
+AtError http_client_error(CommandContext& context, net::HttpError error) {
+  context.info(label::http_client_error,
+               std::to_string(http_client_error_number(client_failure(error))));
+  return AtError::request_failed;
+}
 
 asio::awaitable<AtError> http_get(CommandContext& context) {
   co_return co_await http_request(context, net::HttpMethod::get);

@@ -64,7 +64,8 @@ std::optional<std::uint64_t> consumed_payload(const std::string& name, const std
       {"AT+S.CMDREQ", {1, 0}},
       {"AT+S.BYPASS", {1, 0}},
       {"AT+S.FSC", {2, 1}},
-      {"AT+S.SMTP", {13, 12}}};
+      {"AT+S.SMTP", {13, 12}},
+      {"AT+S.INPUTSSI", {1, 0}}};
   const auto found = payload_commands.find(name);
   if (found == payload_commands.end() || part.size() < 2) return std::nullopt;
   const auto [fields, position] = found->second;
