@@ -61,11 +61,15 @@ boost::asio::awaitable<std::variant<boost::asio::ip::udp::endpoint, NetError>> r
 /// TLS), UDP for udp. Fails with name_not_resolved, or connect_failed (also for a destination
 /// the rules refuse). The rules of `faults` that match apply to the connection. `faults` is a
 /// reference the caller keeps while it awaits: g++ 12 relocated the std::string of a braced
-/// FaultScope argument copied into the coroutine frame (free() of an invalid pointer later).
+/// FaultScope argument copied into the coroutine frame (free() of an invalid pointer later), and
+/// a defaulted `= {}` temporary did the same; callers without rules pass `no_faults`.
 boost::asio::awaitable<std::variant<Connection, NetError>> connect_to(
     boost::asio::any_io_executor executor, const HostMapper& mapper, std::string host,
     std::uint16_t port, StreamKind kind, std::chrono::milliseconds timeout,
-    const FaultScope& faults = {});
+    const FaultScope& faults);
+
+/// No fault rules (a named object, for connect_to's reference).
+inline const FaultScope no_faults{};
 
 /// An accepted connection from `host` (the client's address) to the module's `port`, with the
 /// rules of `faults` that match it; nullptr when one refuses it (the stream is closed).

@@ -85,7 +85,7 @@ TEST(Connector, ALookupThatNeverAnswersEndsAtTheDeadline) {
       io,
       [&]() -> asio::awaitable<void> {
         outcome = co_await connect_to(io.get_executor(), mapper, "stalls.example", 80,
-                                      StreamKind::tcp, std::chrono::milliseconds(300));
+                                      StreamKind::tcp, std::chrono::milliseconds(300), no_faults);
       },
       asio::detached);
   io.run_for(std::chrono::seconds(3));
