@@ -18,6 +18,10 @@ namespace {
 /// holds within a fraction of a millisecond at 9600 baud and above.
 constexpr std::size_t k_step_bytes = 64;
 constexpr std::uint32_t k_bits_per_byte = 10;  // 8N1: start, 8 data, stop
+/// How late a wake-up of the send side may be and still be made up: the next piece then follows
+/// sooner, as on a UART whose shift register never idled, so timer latency does not lower the
+/// line rate; after a longer stall the line starts afresh (no burst).
+constexpr std::chrono::milliseconds k_send_catch_up{10};
 }  // namespace
 
 PacedTransport::PacedTransport(asio::any_io_executor executor, atcmd::Transport& inner,
@@ -98,7 +102,7 @@ asio::awaitable<void> PacedTransport::send_loop() {
   auto line_free = Clock::now();
   while (!m_sending.empty()) {
     const std::size_t count = std::min(m_sending.size(), k_step_bytes);
-    line_free = std::max(line_free, Clock::now()) + line_time(count);
+    line_free = std::max(line_free, Clock::now() - k_send_catch_up) + line_time(count);
     m_send_timer.expires_at(line_free);
     co_await m_send_timer.async_wait(asio::as_tuple(asio::use_awaitable));
     m_inner.write(std::string_view{m_sending}.substr(0, count));
