@@ -136,9 +136,9 @@ else
   finish
 fi
 
-console_line() { podman logs "$container" 2>/dev/null | grep -q "spwf04emu: AT console on tcp:"; }
+console_line() { grep -q "spwf04emu: AT console on tcp:" <<<"$(podman logs "$container" 2>&1)"; }
 if wait_until 20 console_line; then
-  pass "startup line: $(podman logs "$container" 2>/dev/null | grep -m1 'AT console on')"
+  pass "startup line: $(grep -m1 'AT console on' <<<"$(podman logs "$container" 2>&1)")"
 else
   fail "no 'AT console on' line within 20 s; logs: $(podman logs "$container" 2>&1 | tail -5)"
   finish
@@ -177,7 +177,7 @@ client_status=$?
 echo "$client_output" | grep -v '^smoke-client:'
 passed=$((passed + $(echo "$client_output" | grep -c '^ok   - ')))
 failed=$((failed + $(echo "$client_output" | grep -c '^FAIL - ')))
-if [ "$client_status" -ne 0 ] && ! echo "$client_output" | grep -q '^smoke-client:'; then
+if [ "$client_status" -ne 0 ] && ! grep -q '^smoke-client:' <<<"$client_output"; then
   fail "smoke client ended abnormally (status $client_status)"
 fi
 if [ "$(stat -c %u "$flash/config.json" 2>/dev/null)" = "10001" ]; then
@@ -230,8 +230,8 @@ fi
 message="$(podman --runtime runc run --rm --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
   -v "$unwritable:/var/lib/spwf04emu" "$image" 2>&1)"
 code=$?
-if [ "$code" -eq 2 ] && echo "$message" | grep -q 'chown 10001:10001' \
-   && echo "$message" | grep -q -- '--user'; then
+if [ "$code" -eq 2 ] && grep -q 'chown 10001:10001' <<<"$message" \
+   && grep -q -- '--user' <<<"$message"; then
   pass "an unwritable bind mount exits 2 saying: $(echo "$message" | grep -m1 'spwf04emu: error')"
 else
   fail "unwritable bind mount: exit $code, '$message'"

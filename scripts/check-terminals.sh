@@ -36,7 +36,9 @@ wait_until() {
     sleep 0.1
   done
 }
-screen_has() { tmux_ capture-pane -p -t term 2>/dev/null | grep -qF -- "$1"; }
+# The screen is captured first: grep -q on a pipe may leave early and SIGPIPE the writer.
+screen() { tmux_ capture-pane -p -t term 2>/dev/null || true; }
+screen_has() { grep -qF -- "$1" <<<"$(screen)"; }
 terminal_gone() { ! tmux_ has-session -t term 2>/dev/null; }
 
 echo "== the README's terminal commands, typed into under tmux"
@@ -63,7 +65,7 @@ for command in "${commands[@]}"; do
   esac
   tmux_ send-keys -t term A T Enter
   wait_until 10 screen_has "AT-S.OK" || fail "$tool: no AT-S.OK after AT and Enter"
-  if tmux_ capture-pane -p -t term | grep -q "AT-S.ERROR"; then fail "$tool: an error shows"; fi
+  if grep -q "AT-S.ERROR" <<<"$(screen)"; then fail "$tool: an error shows"; fi
   case $tool in
     picocom) tmux_ send-keys -t term C-a C-x ;;
     minicom) tmux_ send-keys -t term C-a x && wait_until 5 screen_has "Leave" &&

@@ -74,6 +74,6 @@ check unix "$work/unix.uart1"
 "${qemu[@]}" -serial pty -serial "file:$work/pty.uart1" >"$work/pty.qemu" 2>&1 &
 pids+=($!)
 wait_for "$work/pty.qemu" "char device redirected to" 10
-pty=$(grep -o '/dev/pts/[0-9]*' "$work/pty.qemu" | head -1)
+pty=$(grep -m1 -o '/dev/pts/[0-9]*' "$work/pty.qemu")
 start_emulator pty --attach "$pty"
 check pty "$work/pty.uart1"
