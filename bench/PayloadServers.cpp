@@ -90,6 +90,12 @@ class TlsStream final : public ServerStream {
     mbedtls_ssl_conf_min_version(&m_config, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_1);
     mbedtls_ssl_conf_authmode(&m_config, MBEDTLS_SSL_VERIFY_NONE);
+    // A modern server's preference (OpenSSL's default order): mbedTLS's own puts secp521r1
+    // first, and a server picks by its own preference among the curves the client offers.
+    static constexpr mbedtls_ecp_group_id curves[] = {
+        MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_SECP521R1,
+        MBEDTLS_ECP_DP_SECP384R1, MBEDTLS_ECP_DP_NONE};
+    mbedtls_ssl_conf_curves(&m_config, curves);
     m_ready = mbedtls_ssl_conf_own_cert(&m_config, &chain, &key) == 0 &&
               mbedtls_ssl_setup(&m_ssl, &m_config) == 0;
     mbedtls_ssl_set_bio(&m_ssl, &m_fd, tls_send, tls_receive, nullptr);
@@ -202,8 +208,10 @@ void TlsServer::serve(int fd) {
   m_handler(stream);
 }
 
-void make_test_certificates(const std::string& script, const std::filesystem::path& directory) {
-  const std::string command = "'" + script + "' '" + directory.string() + "' >/dev/null 2>&1";
+void make_test_certificates(const std::string& script, const std::filesystem::path& directory,
+                            const std::string& options) {
+  const std::string command =
+      "'" + script + "' '" + directory.string() + "' " + options + " >/dev/null 2>&1";
   if (std::system(command.c_str()) != 0) throw std::runtime_error("failed: " + command);
 }
 

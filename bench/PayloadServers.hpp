@@ -70,8 +70,10 @@ class TlsServer {
   std::unique_ptr<LoopbackServer> m_server;
 };
 
-/// Runs scripts/make-test-certs.sh (`script`) into `directory`; throws when it fails.
-void make_test_certificates(const std::string& script, const std::filesystem::path& directory);
+/// Runs scripts/make-test-certs.sh (`script`) into `directory` with `options` (such as
+/// "--with-rsa2048"); throws when it fails.
+void make_test_certificates(const std::string& script, const std::filesystem::path& directory,
+                            const std::string& options = "");
 
 /// The whole content of a file.
 std::string read_file(const std::filesystem::path& path);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes the certificates the TLS tests use (spec §3.5.4, §3.7, §7; issue 4) into OUTDIR.
 #
-#   scripts/make-test-certs.sh OUTDIR [--with-rsa4096]
+#   scripts/make-test-certs.sh OUTDIR [--with-rsa4096] [--with-rsa2048]
 #
 # Every certificate is made with `openssl ca` and fixed validity dates, so the files differ from
 # run to run only in their keys and signatures; the names, dates and extensions are fixed:
@@ -27,6 +27,8 @@
 #   rsa4096-ca       (--with-rsa4096 only: the key takes seconds) an intermediate with an RSA-4096
 #                    key, signed by the root; rsa4096 = CN rsa4096.example signed by it,
 #                    rsa4096-fullchain.pem = leaf + intermediate (spec §7, Certificate Error:22)
+#   rsa-seed         (--with-rsa2048 only) CN ssllabs.com with an RSA-2048 key, signed by the root:
+#                    the kind of certificate most public servers present (bench_tls)
 #
 # Leaves other than expired/future are valid 2020-01-01 .. 2049-12-31. Validity is checked
 # against the MODULE clock (AT+S.TIME), which is 0 (1970) at power-on: a test sets the clock
@@ -36,12 +38,22 @@
 # Keys are EC P-256 (fast); every certificate also carries SKI and AKI key identifiers.
 set -euo pipefail
 
-if [[ $# -lt 1 || $# -gt 2 || ($# -eq 2 && $2 != --with-rsa4096) ]]; then
-  echo "usage: $0 OUTDIR [--with-rsa4096]" >&2
+usage() {
+  echo "usage: $0 OUTDIR [--with-rsa4096] [--with-rsa2048]" >&2
   exit 2
-fi
+}
+[[ $# -ge 1 ]] || usage
 out=$1
-with_rsa4096=${2:-}
+shift
+with_rsa4096=
+with_rsa2048=
+for option in "$@"; do
+  case $option in
+    --with-rsa4096) with_rsa4096=$option ;;
+    --with-rsa2048) with_rsa2048=$option ;;
+    *) usage ;;
+  esac
+done
 mkdir -p "$out"
 cd "$out"
 work=ca-work
@@ -121,10 +133,10 @@ fresh_database() {
   ca_serial=$((ca_serial + 1000))
 }
 
-# new_key NAME   (KEY=rsa4096 in the environment makes an RSA-4096 key instead of EC P-256)
+# new_key NAME   (KEY=rsa4096 or rsa2048 in the environment makes an RSA key instead of EC P-256)
 new_key() {
-  if [[ ${KEY:-} == rsa4096 ]]; then
-    quiet openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:4096 -out "$1.key"
+  if [[ ${KEY:-} == rsa4096 || ${KEY:-} == rsa2048 ]]; then
+    quiet openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:"${KEY#rsa}" -out "$1.key"
   else
     quiet openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key"
   fi
@@ -194,6 +206,10 @@ if [[ $with_rsa4096 == --with-rsa4096 ]]; then
   SAN=DNS:rsa4096.example sign rsa4096 rsa4096.example v3_server "$leaf_start" "$leaf_end" \
     rsa4096-ca
   cat rsa4096.pem rsa4096-ca.pem >rsa4096-fullchain.pem
+fi
+if [[ $with_rsa2048 == --with-rsa2048 ]]; then
+  KEY=rsa2048 SAN=DNS:www.ssllabs.com sign rsa-seed ssllabs.com v3_server "$leaf_start" "$leaf_end" \
+    root-ca
 fi
 
 # DER copies of what the module is given with TLSCERT, for the DER paths and the fuzz corpus.

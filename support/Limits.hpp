@@ -69,6 +69,10 @@ inline constexpr std::size_t stored_cert_bytes = 1475;
 /// AT+S.TLSCERT=<ca|key|auth>,<len> (? §9 Q30: 4096 bytes).
 inline constexpr std::size_t stored_material_bytes = 4096;
 
+/// Certificate signatures remembered as verified (tls/VerifiedSignatures): 64 pairs of 32-byte
+/// digests, 2 KiB; a fleet of servers larger than that only costs its verifications again.
+inline constexpr std::size_t verified_signatures = 64;
+
 /// TLS client sessions open at once across SOCKON, HTTP, MQTT and WebSocket (spec §3.5: 2 TLS
 /// sockets ✔, "and of all TLS clients of the module" ≈; §9 Q25).
 inline constexpr unsigned tls_clients = 2;

@@ -11,6 +11,7 @@
 #include "tls/CertificateFacts.hpp"
 #include "tls/KeyIdentifiers.hpp"
 #include "tls/NamePolicy.hpp"
+#include "tls/VerifiedSignatures.hpp"
 
 namespace spwf::tls {
 namespace {
@@ -32,14 +33,19 @@ Verdict fail(const VerifyContext& context, Verdict verdict, const std::string& w
   return verdict;
 }
 
-// Checks child's signature with parent's public key.
+// Checks child's signature with parent's public key (or finds it checked before).
 bool signature_valid(const mbedtls_x509_crt& child, mbedtls_x509_crt& parent) {
+  VerifiedSignatures& verified = verified_signatures();
+  if (verified.contains(child, parent)) return true;
   const mbedtls_md_info_t* md = mbedtls_md_info_from_type(child.sig_md);
   if (md == nullptr) return false;
   std::array<unsigned char, MBEDTLS_MD_MAX_SIZE> hash{};
   if (mbedtls_md(md, child.tbs.p, child.tbs.len, hash.data()) != 0) return false;
-  return mbedtls_pk_verify_ext(child.sig_pk, child.sig_opts, &parent.pk, child.sig_md, hash.data(),
-                               mbedtls_md_get_size(md), child.sig.p, child.sig.len) == 0;
+  const bool valid =
+      mbedtls_pk_verify_ext(child.sig_pk, child.sig_opts, &parent.pk, child.sig_md, hash.data(),
+                            mbedtls_md_get_size(md), child.sig.p, child.sig.len) == 0;
+  if (valid) verified.add(child, parent);
+  return valid;
 }
 
 // Why the module could not take this certificate from the peer, or nothing (spec §7, error 22).

@@ -11,8 +11,6 @@
 namespace spwf::tls {
 namespace {
 
-constexpr std::string_view personalisation = "spwf04emu tls client";
-
 // The mbedTLS alert that goes with a certificate verdict.
 unsigned char alert_for(Verdict verdict) {
   switch (verdict) {
@@ -38,7 +36,7 @@ void ClientSession::report(const HandshakeEvent& event) {
 }
 
 bool ClientSession::start() {
-  if (!configure(MBEDTLS_SSL_IS_CLIENT, personalisation)) return false;
+  if (!configure(MBEDTLS_SSL_IS_CLIENT)) return false;
   // The certificate is judged by the module's own algorithm (ChainVerifier) once it has
   // arrived, so mbedTLS's own verification stays off.
   mbedtls_ssl_conf_authmode(m_config.get(), MBEDTLS_SSL_VERIFY_NONE);

@@ -8,11 +8,6 @@
 #include "tls/KeyLog.hpp"
 
 namespace spwf::tls {
-namespace {
-
-constexpr std::string_view personalisation = "spwf04emu tls server";
-
-}  // namespace
 
 std::variant<std::shared_ptr<const ServerIdentity>, std::string> load_server_identity(
     const TrustSources& trust) {
@@ -40,7 +35,7 @@ ServerSession::ServerSession(std::shared_ptr<const ServerSettings> settings, std
     : Session(settings->trace_name + " " + peer), m_settings(std::move(settings)) {}
 
 bool ServerSession::start() {
-  if (!configure(MBEDTLS_SSL_IS_SERVER, personalisation)) return false;
+  if (!configure(MBEDTLS_SSL_IS_SERVER)) return false;
   int result = 0;
   const ServerIdentity& identity = *m_settings->identity;
   result =

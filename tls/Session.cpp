@@ -6,6 +6,7 @@
 #include "support/Trace.hpp"
 #include "tls/CertificateFacts.hpp"
 #include "tls/KeyLog.hpp"
+#include "tls/SharedRandom.hpp"
 
 namespace spwf::tls {
 namespace {
@@ -22,10 +23,8 @@ constexpr mbedtls_ecp_group_id k_offered_curves[] = {
 
 }  // namespace
 
-bool Session::configure(int endpoint, std::string_view personalisation) {
-  int result = mbedtls_ctr_drbg_seed(m_random.get(), mbedtls_entropy_func, m_entropy.get(),
-                                     reinterpret_cast<const unsigned char*>(personalisation.data()),
-                                     personalisation.size());
+bool Session::configure(int endpoint) {
+  int result = shared_random_status();
   if (result != 0) return failed(result, "seeding the random generator"), false;
   result = mbedtls_ssl_config_defaults(m_config.get(), endpoint, MBEDTLS_SSL_TRANSPORT_STREAM,
                                        MBEDTLS_SSL_PRESET_DEFAULT);
@@ -34,7 +33,7 @@ bool Session::configure(int endpoint, std::string_view personalisation) {
                                MBEDTLS_SSL_MINOR_VERSION_1);
   mbedtls_ssl_conf_max_version(m_config.get(), MBEDTLS_SSL_MAJOR_VERSION_3,
                                MBEDTLS_SSL_MINOR_VERSION_3);
-  mbedtls_ssl_conf_rng(m_config.get(), mbedtls_ctr_drbg_random, m_random.get());
+  mbedtls_ssl_conf_rng(m_config.get(), shared_random, nullptr);
   mbedtls_ssl_conf_curves(m_config.get(), k_offered_curves);
   if (key_log_enabled()) {
     mbedtls_ssl_conf_export_keys_ext_cb(m_config.get(), export_keys_callback, this);

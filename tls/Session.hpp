@@ -57,9 +57,9 @@ class Session {
  protected:
   /// `trace_name` labels the trace records ("socket 0", "server 0 127.0.0.1:5555").
   explicit Session(std::string trace_name) : m_trace_name(std::move(trace_name)) {}
-  /// Seeds the random generator and sets the defaults for `endpoint` (MBEDTLS_SSL_IS_CLIENT or
-  /// _SERVER): TLS 1.0 to 1.2 as the module, the random generator, the NSS key log.
-  bool configure(int endpoint, std::string_view personalisation);
+  /// Sets the defaults for `endpoint` (MBEDTLS_SSL_IS_CLIENT or _SERVER): TLS 1.0 to 1.2 as the
+  /// module, the process's random generator (tls/SharedRandom), the NSS key log.
+  bool configure(int endpoint);
   /// Sets the session up from the configuration and connects the in-memory buffers.
   bool attach();
   /// Called after every handshake step; false ends the handshake as failed.
@@ -71,8 +71,6 @@ class Session {
   /// Records an mbedTLS failure (error() and the trace).
   void failed(int code, std::string_view what);
 
-  Entropy m_entropy;
-  Random m_random;
   SslConfig m_config;
   SslContext m_ssl;
   std::string m_trace_name;
