@@ -185,29 +185,42 @@ double start_module(Module& module, std::uint16_t sink_port) {
 }
 
 /// (d) Streams SOCKW=0,730 on every module but the first, each at the UART rate, until `stop`:
-/// one thread; answers are read when ready and dropped (a module that falls behind shows as a
-/// lower rate).
+/// one thread; answers are drained as epoll reports them (a module that falls behind shows as a
+/// lower rate), so the bench's own cost grows with the commands, not with the modules.
 void stream_at_uart_rate(std::vector<std::unique_ptr<Module>>& modules, std::atomic<bool>& stop,
                          std::atomic<std::size_t>& written) {
   const std::string command =
       "AT+S.SOCKW=0," + std::to_string(piece) + "\r" + std::string(piece, 'x');
-  const auto interval = duration<double>(command.size() / uart_bytes_per_second);
-  std::vector<Clock::time_point> next(modules.size(), Clock::now());
+  const auto interval = std::chrono::duration_cast<Clock::duration>(
+      duration<double>(command.size() / uart_bytes_per_second));
+  const int answers = ::epoll_create1(EPOLL_CLOEXEC);
+  if (answers < 0) throw system_failure("epoll_create1");
+  for (std::size_t index = 1; index < modules.size(); ++index) {
+    epoll_event event{EPOLLIN, {.fd = modules[index]->console->fd()}};
+    ::epoll_ctl(answers, EPOLL_CTL_ADD, event.data.fd, &event);
+  }
+  // Spread the first commands over one interval, so the modules do not all write at once.
+  std::vector<Clock::time_point> next(modules.size());
+  const auto begin = Clock::now();
+  for (std::size_t index = 1; index < modules.size(); ++index) {
+    next[index] = begin + interval * static_cast<long>(index) / static_cast<long>(modules.size());
+  }
+  std::vector<epoll_event> ready(256);
   char drop[4096];
   while (!stop) {
+    const int count = ::epoll_wait(answers, ready.data(), static_cast<int>(ready.size()), 1);
+    for (int i = 0; i < count; ++i) {
+      (void)!::read(ready[i].data.fd, drop, sizeof drop);  // one read: level-triggered, no block
+    }
     const auto now = Clock::now();
     for (std::size_t index = 1; index < modules.size(); ++index) {
-      const int fd = modules[index]->console->fd();
-      for (pollfd ready{fd, POLLIN, 0}; ::poll(&ready, 1, 0) > 0 && (ready.revents & POLLIN);) {
-        if (::read(fd, drop, sizeof drop) <= 0) break;
-      }
       if (now < next[index]) continue;
-      write_all(fd, command);
+      write_all(modules[index]->console->fd(), command);
       written += piece;
-      next[index] += std::chrono::duration_cast<Clock::duration>(interval);
+      next[index] += interval;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds{1});
   }
+  ::close(answers);
 }
 
 /// (d) The first module's AT round trip, in microseconds.
