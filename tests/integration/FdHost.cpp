@@ -134,6 +134,17 @@ bool wait_for_text(const std::filesystem::path& file, std::string_view needle,
   return found;
 }
 
+std::uint16_t wait_for_port(const std::filesystem::path& file, std::string_view prefix,
+                            std::chrono::milliseconds deadline) {
+  if (!wait_for_text(file, prefix, deadline)) return 0;
+  const std::string text = file_text(file);  // a trace record is written whole, with its LF
+  const auto start = text.find(prefix) + prefix.size();
+  const auto end = text.find_first_not_of("0123456789", start);
+  if (end == start || end == std::string::npos || end - start > 5) return 0;
+  const unsigned long port = std::stoul(text.substr(start, end - start));
+  return port <= 65535 ? static_cast<std::uint16_t>(port) : 0;
+}
+
 TerminalProcess spawn_on_terminal(const std::vector<std::string>& arguments) {
   TerminalProcess process;
   process.master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);

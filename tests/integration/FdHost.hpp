@@ -50,6 +50,11 @@ std::uint16_t console_port(const std::string& console);
 bool wait_for_text(const std::filesystem::path& file, std::string_view needle,
                    std::chrono::milliseconds deadline = 5s);
 
+/// Waits until a line of `file` holds `prefix` followed by a port number (as the trace's
+/// "tftp server listening on 127.0.0.1:PORT" shows an ephemeral port); 0 at the deadline.
+std::uint16_t wait_for_port(const std::filesystem::path& file, std::string_view prefix,
+                            std::chrono::milliseconds deadline = 5s);
+
 /// The emulator started with a new pty as its terminal (stdin, stdout and stderr), as a user
 /// starts `spwf04emu --stdio` in a shell; the test holds the master side.
 struct TerminalProcess {

@@ -19,6 +19,7 @@
 #include <memory>
 
 #include "tests/integration/EmulatorProcess.hpp"
+#include "tests/integration/FdHost.hpp"
 #include "tests/integration/Peers.hpp"
 #include "tests/integration/TftpPeer.hpp"
 
@@ -111,13 +112,10 @@ TEST_F(TftpTest, ServerErrorAndMissingLocalFile) {
 }
 
 TEST_F(TftpTest, SilentServerFailsAfterBoundedRetries) {
-  // A port nobody serves: 1 request + 5 retries of 150 ms each, then 111.
-  std::uint16_t port = 0;
-  {
-    TftpRelay nobody{unused_port(), 0};
-    port = nobody.port();
-  }
-  start(port);
+  // A relay towards a port nobody serves (held, so no other test takes the port meanwhile):
+  // 1 request + 5 retries of 150 ms each, then 111.
+  TftpRelay nobody{unused_port(), 0};
+  start(nobody.port());
   const auto begin = std::chrono::steady_clock::now();
   EXPECT_EQ(run("AT+S.TFTPGET=tftp.example.com,69,a.bin,a.bin", request_failed), request_failed);
   EXPECT_LT(std::chrono::steady_clock::now() - begin, 5s);
@@ -167,17 +165,16 @@ TEST_F(TftpTest, DeniedDestinationFails) {
   EXPECT_EQ(run("AT+S.TFTPGET=tftp.example.com,69,a.bin,a.bin", request_failed), request_failed);
 }
 
-// The module's own server (ip_use_tftpd=1, factory value) on the configured loopback port:
+// The module's own server (ip_use_tftpd=1, factory value) on an ephemeral loopback port
+// ("tftp_server_port": 0; the trace names the port it bound):
 //   (client WRQ hello.txt, 1300 bytes)  -> +WIND:90:File Received::hello.txt, the file in the
 //   volume (client RRQ hello.txt)              -> the same bytes; RRQ missing.txt -> ERROR 1
 //   AT+S.WIFI=0                         -> the server is gone (requests unanswered)
 TEST_F(TftpTest, ModuleServerStoresAndServesFiles) {
-  std::uint16_t port = 0;
-  {
-    TftpRelay probe{unused_port(), 0};  // a UDP port the kernel just handed out, released again
-    port = probe.port();
-  }
-  start(69, {}, R"({"tftp_timeout_ms": 150, "tftp_server_port": )" + std::to_string(port) + "}");
+  const auto trace = m_temp.path() / "trace.txt";
+  start(69, {"--trace", trace.string()}, R"({"tftp_timeout_ms": 150, "tftp_server_port": 0})");
+  const std::uint16_t port = wait_for_port(trace, "tftp server listening on 127.0.0.1:");
+  ASSERT_NE(port, 0);
   TftpTestClient client{port};
   const std::string content = random_bytes(1300, 11);
   std::string error;
