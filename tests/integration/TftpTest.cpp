@@ -10,8 +10,8 @@
 //   (no server: every retry unanswered)                -> AT-S.ERROR:111:Request failed
 //   AT+S.TFTPGET=,69,a,b                               -> AT-S.ERROR:7:Invalid argument(s)
 //   (radio off)                                        -> AT-S.ERROR:44:Wait for Connection Up
-// A relay between the module and the server drops the first DATA (GET) or ACK (PUT) once: the
-// transfer still completes, by retransmission.
+// A relay between the module and the server drops the first DATA (GET) or ACK (PUT, also the
+// ACK 0 of the WRQ) once: the transfer still completes, by retransmission.
 
 #include <gtest/gtest.h>
 
@@ -55,6 +55,17 @@ class TftpTest : public ::testing::Test {
     m_host->send("AT+S.FSC=" + std::string{name} + "," + std::to_string(content.size()) + "\r" +
                  std::string{content});
     ASSERT_EQ(m_host->read_until(ok), ok);
+  }
+  /// TFTPPUT of `content` to in.tftpd through a relay that drops the server's ACK of `block`;
+  /// the module waits `timeout_ms` for each answer.
+  void put_losing_ack(std::uint16_t block, const std::string& content, unsigned timeout_ms) {
+    TftpdPeer server;
+    TftpRelay relay{server.port(), 4, block};
+    start(relay.port(), {}, R"({"tftp_timeout_ms": )" + std::to_string(timeout_ms) + "}");
+    create("up.bin", content);
+    EXPECT_EQ(run("AT+S.TFTPPUT=tftp.example.com,69,up.bin"), ok);
+    EXPECT_EQ(relay.dropped(), 1u);
+    EXPECT_EQ(read_file(server.directory() / "up.bin"), content);
   }
   TempDir m_temp;
   std::unique_ptr<EmulatorProcess> m_emulator;
@@ -135,14 +146,18 @@ TEST_F(TftpTest, LostDataAndLostAckAreSentAgain) {
 }
 
 TEST_F(TftpTest, LostAckDuringPutIsRecovered) {
-  TftpdPeer server;
-  TftpRelay relay{server.port(), 4};  // the server's ACK of DATA 1 vanishes: DATA 1 goes again
-  start(relay.port());
-  const std::string content = random_bytes(700, 4);
-  create("up.bin", content);
-  EXPECT_EQ(run("AT+S.TFTPPUT=tftp.example.com,69,up.bin"), ok);
-  EXPECT_EQ(relay.dropped(), 1u);
-  EXPECT_EQ(read_file(server.directory() / "up.bin"), content);
+  // The server's ACK of DATA 1 vanishes: DATA 1 goes again.
+  put_losing_ack(1, random_bytes(700, 4), 150);
+}
+
+TEST_F(TftpTest, LostAckZeroMakesTheModuleSendItsWriteRequestAgain) {
+  // in.tftpd's ACK 0 vanishes: the module sends its WRQ again from the same port (RFC 1350: the
+  // request is the last packet sent; a new port would start a second transfer). in.tftpd takes
+  // that for a duplicate and does not answer it; its transfer sends ACK 0 again after its own
+  // timeout (1 s, then longer), and the module goes on from there. With 150 ms per answer the
+  // module gave up (6 sends in 0.9 s) before that ACK came: a wait of 400 ms (2.4 s in all) is
+  // enough, the factory 1000 ms more so.
+  put_losing_ack(0, random_bytes(1100, 5), 400);
 }
 
 TEST_F(TftpTest, ParametersAndLink) {
