@@ -1,12 +1,9 @@
 #include "tests/integration/MosquittoPeer.hpp"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -14,8 +11,6 @@
 
 namespace spwf::testing {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // A port the kernel just handed out for 127.0.0.1 (released again: the broker's log tells
 // whether it could take it).
@@ -32,70 +27,9 @@ std::uint16_t candidate_port() {
 }
 
 constexpr int start_attempts = 8;
+constexpr auto both_outputs = PeerProcess::Output::stdout_and_stderr;
 
 }  // namespace
-
-ChildProcess::ChildProcess(std::vector<std::string> arguments) {
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  m_pid = ::fork();
-  if (m_pid == 0) {
-    ::dup2(pipe_fds[1], STDOUT_FILENO);
-    ::dup2(pipe_fds[1], STDERR_FILENO);
-    std::vector<char*> argv;
-    for (auto& argument : arguments) argv.push_back(argument.data());
-    argv.push_back(nullptr);
-    ::execvp(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(pipe_fds[1]);
-  m_fd = pipe_fds[0];
-}
-
-ChildProcess::~ChildProcess() {
-  stop(SIGKILL);
-}
-
-bool ChildProcess::read_until(std::string_view needle, std::chrono::milliseconds deadline) {
-  const auto until = Clock::now() + deadline;
-  while (m_output.find(needle) == std::string::npos) {
-    if (m_fd < 0) return false;
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
-    if (left <= 0) return false;
-    pollfd poller{m_fd, POLLIN, 0};
-    if (::poll(&poller, 1, static_cast<int>(left)) <= 0) continue;
-    char buffer[65536];
-    const ssize_t count = ::read(m_fd, buffer, sizeof buffer);
-    if (count <= 0) {
-      ::close(m_fd);
-      m_fd = -1;
-      continue;
-    }
-    m_output.append(buffer, static_cast<std::size_t>(count));
-  }
-  return true;
-}
-
-int ChildProcess::wait_exit(std::chrono::milliseconds deadline) {
-  // An impossible needle: reads until the output ends or the deadline passes.
-  read_until(std::string_view{"\0\0\0never", 8}, deadline);
-  if (m_fd >= 0 || m_pid <= 0) return -1;
-  int status = 0;
-  ::waitpid(m_pid, &status, 0);
-  m_pid = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-void ChildProcess::stop(int signal) {
-  if (m_pid > 0) {
-    ::kill(m_pid, signal);
-    ::waitpid(m_pid, nullptr, 0);
-    m_pid = -1;
-  }
-  if (m_fd >= 0) ::close(m_fd);
-  m_fd = -1;
-}
 
 MosquittoPeer::MosquittoPeer(MosquittoOptions options) {
   for (int attempt = 0; attempt < start_attempts; ++attempt) {
@@ -130,8 +64,8 @@ bool MosquittoPeer::try_start(const MosquittoOptions& options) {
       out << "require_certificate " << (options.require_certificate ? "true" : "false") << "\n";
     }
   }
-  m_broker =
-      std::make_unique<ChildProcess>(std::vector<std::string>{"mosquitto", "-c", conf.string()});
+  m_broker = std::make_unique<PeerProcess>(
+      std::vector<std::string>{"mosquitto", "-c", conf.string()}, both_outputs);
   // "running" follows every listener's bind; a failed bind ends the process first.
   if (m_broker->read_until(" running", 10s)) return true;
   m_broker->stop(SIGKILL);
@@ -157,21 +91,23 @@ bool MosquittoPeer::publish(std::string_view topic, std::string_view payload, un
     arguments.push_back(file.string());
   }
   if (retain) arguments.push_back("-r");
-  ChildProcess client{std::move(arguments)};
+  PeerProcess client{std::move(arguments), both_outputs};
   return client.wait_exit() == 0;
 }
 
-std::unique_ptr<ChildProcess> MosquittoPeer::subscribe(std::string_view topic, unsigned qos) {
+std::unique_ptr<PeerProcess> MosquittoPeer::subscribe(std::string_view topic, unsigned qos) {
   // stdbuf: mosquitto_sub's stdout is a pipe, which stdio would buffer until exit, and the
   // "Subscribed" line must come as soon as the broker has acknowledged the subscription.
-  auto client = std::make_unique<ChildProcess>(std::vector<std::string>{
-      "stdbuf", "-o0", "mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(m_port), "-t",
-      std::string{topic}, "-q", std::to_string(qos), "-C", "1", "-N", "-d", "-W", "20"});
+  auto client = std::make_unique<PeerProcess>(
+      std::vector<std::string>{"stdbuf", "-o0", "mosquitto_sub", "-h", "127.0.0.1", "-p",
+                               std::to_string(m_port), "-t", std::string{topic}, "-q",
+                               std::to_string(qos), "-C", "1", "-N", "-d", "-W", "20"},
+      both_outputs);
   EXPECT_TRUE(client->read_until("Subscribed (mid")) << client->output();
   return client;
 }
 
-std::pair<std::string, std::string> MosquittoPeer::message(ChildProcess& subscriber,
+std::pair<std::string, std::string> MosquittoPeer::message(PeerProcess& subscriber,
                                                            std::chrono::milliseconds deadline) {
   // -d writes its own lines around the raw payload (-N: no newline after it):
   //   Client (null) received PUBLISH (d0, q1, r0, m1, 't', ... (6 bytes))\n

@@ -6,8 +6,6 @@
 // port is picked and the broker's own log decides: a failed bind ("Address already in use") is
 // retried with another port, a bounded number of times. Every wait reads output with a deadline.
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -16,31 +14,9 @@
 #include <vector>
 
 #include "tests/integration/EmulatorProcess.hpp"
+#include "tests/integration/PeerProcess.hpp"
 
 namespace spwf::testing {
-
-/// A child process whose stdout and stderr come through one pipe.
-class ChildProcess {
- public:
-  explicit ChildProcess(std::vector<std::string> arguments);
-  ~ChildProcess();
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
-  /// Reads until `needle` has arrived or the process's output ends (false) or the deadline.
-  bool read_until(std::string_view needle, std::chrono::milliseconds deadline = 5s);
-  /// Reads until the process closes its output, then reaps it; its exit code (-1 otherwise).
-  int wait_exit(std::chrono::milliseconds deadline = 10s);
-  /// Everything read so far.
-  const std::string& output() const { return m_output; }
-  /// Sends a signal and reaps the process.
-  void stop(int signal);
-  pid_t pid() const { return m_pid; }
-
- private:
-  pid_t m_pid = -1;
-  int m_fd = -1;
-  std::string m_output;
-};
 
 /// How the broker listens besides its plain listener.
 struct MosquittoOptions {
@@ -66,16 +42,16 @@ class MosquittoPeer {
   /// success.
   bool publish(std::string_view topic, std::string_view payload, unsigned qos, bool retain = false);
   /// Starts mosquitto_sub for one message on `topic` and returns once it has subscribed.
-  std::unique_ptr<ChildProcess> subscribe(std::string_view topic, unsigned qos);
+  std::unique_ptr<PeerProcess> subscribe(std::string_view topic, unsigned qos);
   /// Waits for the subscriber's message and returns {payload, flags line}; the flags line is
   /// mosquitto_sub's "received PUBLISH (d0, q1, r0, …" description.
-  static std::pair<std::string, std::string> message(ChildProcess& subscriber,
+  static std::pair<std::string, std::string> message(PeerProcess& subscriber,
                                                      std::chrono::milliseconds deadline = 10s);
 
  private:
   bool try_start(const MosquittoOptions& options);
   TempDir m_directory;
-  std::unique_ptr<ChildProcess> m_broker;
+  std::unique_ptr<PeerProcess> m_broker;
   std::uint16_t m_port = 0;
   std::uint16_t m_tls_port = 0;
   unsigned m_files = 0;

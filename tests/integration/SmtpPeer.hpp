@@ -4,12 +4,12 @@
 // JSON line on its stdout, read here with deadlines. Stopped (SIGTERM, then SIGKILL) when
 // destroyed.
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "tests/integration/PeerProcess.hpp"
 
 namespace spwf::testing {
 
@@ -19,18 +19,15 @@ class SmtpPeer {
   /// Starts the script with `arguments` (--cert/--key, --implicit, --user/--password,
   /// --login-only) and reads its port.
   explicit SmtpPeer(std::vector<std::string> arguments = {});
-  ~SmtpPeer();
-  SmtpPeer(const SmtpPeer&) = delete;
-  SmtpPeer& operator=(const SmtpPeer&) = delete;
 
   std::uint16_t port() const { return m_port; }
   /// The next line the server prints, without its newline ("" when the deadline passes).
-  std::string read_line(std::chrono::milliseconds deadline = std::chrono::seconds(5));
+  std::string read_line(std::chrono::milliseconds deadline = std::chrono::seconds(5)) {
+    return m_process.read_line(deadline);
+  }
 
  private:
-  pid_t m_pid = -1;
-  int m_stdout = -1;
-  std::string m_unread;
+  PeerProcess m_process;
   std::uint16_t m_port = 0;
 };
 

@@ -115,10 +115,11 @@ bool TftpdPeer::try_start() {
   }
   // --secure: names are relative to the directory (chroot, so run as root: as root it would
   // switch to the user tftp, which cannot enter this process's private directory).
-  m_server = std::make_unique<ChildProcess>(
+  m_server = std::make_unique<PeerProcess>(
       std::vector<std::string>{"/usr/sbin/in.tftpd", "--foreground", "--listen", "--address",
                                "127.0.0.1:" + std::to_string(m_port), "--secure", "--create",
-                               "--user", "root", m_root.string()});
+                               "--user", "root", m_root.string()},
+      PeerProcess::Output::stdout_and_stderr);
   // The probe: a request for a file that does not exist is answered by ERROR 1 once it serves.
   std::uint16_t client_port = 0;
   const int fd = udp_socket(client_port);

@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "tests/integration/EmulatorProcess.hpp"
-#include "tests/integration/MosquittoPeer.hpp"
+#include "tests/integration/PeerProcess.hpp"
 
 namespace spwf::testing {
 
@@ -38,7 +38,7 @@ class TftpdPeer {
   bool try_start();
   TempDir m_directory;
   std::filesystem::path m_root;
-  std::unique_ptr<ChildProcess> m_server;
+  std::unique_ptr<PeerProcess> m_server;
   std::uint16_t m_port = 0;
 };
 

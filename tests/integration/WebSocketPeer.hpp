@@ -3,12 +3,12 @@
 // /usr/bin/python3 (python3-websockets) on an ephemeral loopback port, with the lines it prints
 // ("closed <path> <code>") read with deadlines. Stopped (SIGTERM, then SIGKILL) when destroyed.
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "tests/integration/PeerProcess.hpp"
 
 namespace spwf::testing {
 
@@ -17,18 +17,15 @@ class WebSocketPeer {
  public:
   /// Starts the script with `arguments` (--cert/--key, --relay-port) and reads its port.
   explicit WebSocketPeer(std::vector<std::string> arguments = {});
-  ~WebSocketPeer();
-  WebSocketPeer(const WebSocketPeer&) = delete;
-  WebSocketPeer& operator=(const WebSocketPeer&) = delete;
 
   std::uint16_t port() const { return m_port; }
   /// The next line the server prints, without its newline ("" when the deadline passes).
-  std::string read_line(std::chrono::milliseconds deadline = std::chrono::seconds(5));
+  std::string read_line(std::chrono::milliseconds deadline = std::chrono::seconds(5)) {
+    return m_process.read_line(deadline);
+  }
 
  private:
-  pid_t m_pid = -1;
-  int m_stdout = -1;
-  std::string m_unread;
+  PeerProcess m_process;
   std::uint16_t m_port = 0;
 };
 
