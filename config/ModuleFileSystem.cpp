@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "support/Limits.hpp"
+
 namespace spwf::config {
 namespace {
 
@@ -31,6 +33,8 @@ class FileErrorCategory : public std::error_category {
         return "file exists";
       case FileError::no_space:
         return "no space left on the volume";
+      case FileError::directory_full:
+        return "the volume's directory is full";
       case FileError::storage_failure:
         return "host storage failure";
     }
@@ -176,6 +180,9 @@ std::error_code ModuleFileSystem::check_append(std::string_view name, std::uint6
   const Volume& volume = m_volumes[location.volume];
   if (volume.read_only) return make_error_code(FileError::read_only);
   if (length > free_bytes(location.volume)) return make_error_code(FileError::no_space);
+  if (!volume.files.contains(location.key) && volume.files.size() >= limits::volume_files) {
+    return make_error_code(FileError::directory_full);
+  }
   return {};
 }
 

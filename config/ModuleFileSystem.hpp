@@ -42,6 +42,7 @@ enum class FileError {
   not_found,           ///< no such file
   already_exists,      ///< rename target exists
   no_space,            ///< the volume's capacity would be exceeded
+  directory_full,      ///< a new file beyond limits::volume_files
   storage_failure,     ///< the host file system refused (see the log)
 };
 

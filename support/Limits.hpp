@@ -153,4 +153,12 @@ inline constexpr std::size_t update_image_bytes = 2 * 1024 * 1024;
 /// console line's worth). A longer <length> answers 32 before the payload (spec §9 Q7).
 inline constexpr std::size_t input_ssi_bytes = 512;
 
+/// Files one volume holds at most (FSC, TFTPGET, HTTPGET <DownFile>, SCAN <filename> create
+/// files). ? The module's volumes are flat FAT volumes: their root directory has a fixed number
+/// of entries (FatFs formats 512) and a long name takes at least two, so 256 is adopted. Without
+/// it the emulator, which counts content bytes only, would hold a million one-byte files (and as
+/// many host files) in the 1 MiB user volume. A new file beyond it fails as a full directory does
+/// on FatFs (f_open refuses): AT-S.ERROR:51:Unable to open file.
+inline constexpr std::size_t volume_files = 256;
+
 }  // namespace spwf::limits

@@ -54,7 +54,9 @@ asio::awaitable<AtError> socket_open(CommandContext& context) {
   net::OpenRequest request;
   request.host = host;
   request.port = port;
-  request.local_port = static_cast<std::uint32_t>(args.number(2));
+  // ? The third field is kept as the socket's local port, a 16-bit value on the module (lwIP's
+  // u16_t), so it is cut like <port> above: SOCKL never shows a port beyond 65535.
+  request.local_port = static_cast<std::uint16_t>(args.number(2) & 0xFFFF);
   const auto& config = state.config();
   request.capacity = std::max<std::size_t>(1, config.get_uint("ip_sock_memsize")) * 1500;
   request.threshold = config.get_uint("ip_sock_threshold");
