@@ -12,36 +12,19 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/tls/TestCertificates.hpp"
 #include "tls/CertificateStore.hpp"
 #include "tls/KeyIdentifiers.hpp"
 
 namespace spwf::tls {
 namespace {
 
-class CertificateStoreTest : public ::testing::Test {
+class CertificateStoreTest : public TestCertificates {
  protected:
-  static void SetUpTestSuite() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "spwf-store-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    s_directory = pattern;
-    const std::string command =
-        std::string{"bash "} + SPWF_MAKE_TEST_CERTS + " " + s_directory.string() + " >/dev/null";
-    ASSERT_EQ(std::system(command.c_str()), 0);
-  }
-  static void TearDownTestSuite() {
-    std::error_code ignored;
-    std::filesystem::remove_all(s_directory, ignored);
-  }
-  static std::string read(std::string_view name) {
-    std::ifstream in(s_directory / std::string{name}, std::ios::binary);
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
-  }
   /// `openssl x509 -noout -ext subjectKeyIdentifier` of a file, as "AB:CD:...".
   static std::string openssl_subject_key_id(std::string_view name) {
-    const std::string command = "openssl x509 -noout -ext subjectKeyIdentifier -in " +
-                                (s_directory / std::string{name}).string();
+    const std::string command =
+        "openssl x509 -noout -ext subjectKeyIdentifier -in " + path(name).string();
     std::string output;
     if (FILE* pipe = ::popen(command.c_str(), "r")) {
       char buffer[256];
@@ -60,14 +43,13 @@ class CertificateStoreTest : public ::testing::Test {
     mbedtls_x509_crt_init(&certificate);
     std::pair<std::optional<std::vector<std::uint8_t>>, std::optional<std::vector<std::uint8_t>>>
         result;
-    if (mbedtls_x509_crt_parse_file(&certificate, (s_directory / std::string{name}).c_str()) == 0) {
+    if (mbedtls_x509_crt_parse_file(&certificate, path(name).c_str()) == 0) {
       result = {subject_key_id(certificate), authority_key_id(certificate)};
     }
     mbedtls_x509_crt_free(&certificate);
     return result;
   }
 
-  static inline std::filesystem::path s_directory;
   CertificateStore m_store;
 };
 

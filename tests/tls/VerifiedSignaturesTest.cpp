@@ -4,14 +4,10 @@
 // (Certificate Error) after the genuine chain has verified.
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
+#include "tests/tls/TestCertificates.hpp"
 #include "tls/CertificateFacts.hpp"
 #include "tls/ChainVerifier.hpp"
 #include "tls/VerifiedSignatures.hpp"
@@ -19,26 +15,8 @@
 namespace spwf::tls {
 namespace {
 
-class VerifiedSignaturesTest : public ::testing::Test {
+class VerifiedSignaturesTest : public TestCertificates {
  protected:
-  static void SetUpTestSuite() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "spwf-sig-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    s_directory = pattern;
-    const std::string command =
-        std::string{"bash "} + SPWF_MAKE_TEST_CERTS + " " + s_directory.string() + " >/dev/null";
-    ASSERT_EQ(std::system(command.c_str()), 0);
-  }
-  static void TearDownTestSuite() {
-    std::error_code ignored;
-    std::filesystem::remove_all(s_directory, ignored);
-  }
-  static std::string read(const std::string& name) {
-    std::ifstream in(s_directory / name, std::ios::binary);
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
-  }
   static Certificate load(const std::string& name) {
     auto parsed = parse_certificates(read(name));
     EXPECT_TRUE(parsed) << name;
@@ -50,7 +28,6 @@ class VerifiedSignaturesTest : public ::testing::Test {
     const VerifyContext context{trust, "ssllabs.com", 1717200000, observer, "test"};
     return verify_chain(chain, context);
   }
-  static inline std::filesystem::path s_directory;
 };
 
 TEST_F(VerifiedSignaturesTest, RemembersPairsInOrderAndForgetsTheOldest) {
