@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/integration/CertificateSuite.hpp"
 #include "tests/integration/ControlPeer.hpp"
 #include "tests/integration/EmulatorProcess.hpp"
 #include "tests/integration/TlsPeer.hpp"
@@ -16,18 +17,8 @@ namespace spwf::testing {
 namespace {
 using namespace std::chrono_literals;
 
-class FaultTlsTest : public ::testing::Test {
+class FaultTlsTest : public CertificateSuite {
  protected:
-  static void SetUpTestSuite() {
-    s_certificates = std::make_unique<TempDir>();
-    const std::string output = make_test_certificates(SPWF_MAKE_TEST_CERTS, s_certificates->path());
-    ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
-  }
-  static void TearDownTestSuite() { s_certificates.reset(); }
-  static std::filesystem::path cert(std::string_view name) {
-    return s_certificates->path() / std::string{name};
-  }
-
   /// Starts with ssllabs.com:443 pointed at `port`, the control interface, the root CA loaded
   /// and the clock inside the certificates' validity.
   void start(std::uint16_t port) {
@@ -60,7 +51,6 @@ class FaultTlsTest : public ::testing::Test {
     }
   }
 
-  static inline std::unique_ptr<TempDir> s_certificates;
   TempDir m_temp;
   std::unique_ptr<EmulatorProcess> m_emulator;
   std::unique_ptr<PtyHost> m_host;

@@ -13,6 +13,7 @@
 
 #include <memory>
 
+#include "tests/integration/CertificateSuite.hpp"
 #include "tests/integration/EmulatorProcess.hpp"
 #include "tests/integration/Peers.hpp"
 #include "tests/integration/TlsPeer.hpp"
@@ -28,14 +29,8 @@ std::string client_error(unsigned number) {
   return "AT-S.Http Client Error:" + std::to_string(number) + "\r\n" + std::string{request_failed};
 }
 
-class HttpsTest : public ::testing::Test {
+class HttpsTest : public CertificateSuite {
  protected:
-  static void SetUpTestSuite() {
-    s_certificates = std::make_unique<TempDir>();
-    const std::string output = make_test_certificates(SPWF_MAKE_TEST_CERTS, s_certificates->path());
-    ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
-  }
-  static void TearDownTestSuite() { s_certificates.reset(); }
   static TlsIdentity identity(std::string_view name) {
     const auto& directory = s_certificates->path();
     return {directory / (std::string{name} + ".pem"), directory / (std::string{name} + ".key")};
@@ -76,7 +71,6 @@ class HttpsTest : public ::testing::Test {
     return host().read_until(end, 15s);
   }
 
-  static inline std::unique_ptr<TempDir> s_certificates;
   TempDir m_temp;
   std::unique_ptr<EmulatorProcess> m_emulator;
   std::unique_ptr<PtyHost> m_host;

@@ -11,6 +11,7 @@
 
 #include <memory>
 
+#include "tests/integration/CertificateSuite.hpp"
 #include "tests/integration/MosquittoPeer.hpp"
 #include "tests/integration/MqttTestSupport.hpp"
 
@@ -20,14 +21,8 @@ namespace {
 constexpr std::string_view connected = "AT-S.On:0\r\nAT-S.OK\r\n";
 constexpr std::string_view connect_command = "AT+S.MQTTCONN=www.ssllabs.com,8883,,2,,,,,,,,";
 
-class MqttTlsTest : public ::testing::Test {
+class MqttTlsTest : public CertificateSuite {
  protected:
-  static void SetUpTestSuite() {
-    s_certificates = std::make_unique<TempDir>();
-    const std::string output = make_test_certificates(SPWF_MAKE_TEST_CERTS, s_certificates->path());
-    ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
-  }
-  static void TearDownTestSuite() { s_certificates.reset(); }
   static std::filesystem::path file(std::string_view name) {
     return s_certificates->path() / std::string{name};
   }
@@ -64,7 +59,6 @@ class MqttTlsTest : public ::testing::Test {
   }
   PtyHost& host() { return *m_host; }
 
-  static inline std::unique_ptr<TempDir> s_certificates;
   TempDir m_temp;
   std::unique_ptr<EmulatorProcess> m_emulator;
   std::unique_ptr<PtyHost> m_host;

@@ -23,6 +23,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "tests/integration/CertificateSuite.hpp"
 #include "tests/integration/EmulatorProcess.hpp"
 #include "tests/integration/Peers.hpp"
 #include "tests/integration/SmtpPeer.hpp"
@@ -35,14 +36,8 @@ constexpr std::string_view request_failed = "AT-S.ERROR:111:Request failed\r\n";
 const std::string server_error = "AT-S.Server Error\r\n" + std::string{request_failed};
 const std::string request_error = "AT-S.Request Error\r\n" + std::string{request_failed};
 
-class SmtpTest : public ::testing::Test {
+class SmtpTest : public CertificateSuite {
  protected:
-  static void SetUpTestSuite() {
-    s_certificates = std::make_unique<TempDir>();
-    const std::string output = make_test_certificates(SPWF_MAKE_TEST_CERTS, s_certificates->path());
-    ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
-  }
-  static void TearDownTestSuite() { s_certificates.reset(); }
   /// The server's TLS arguments with the seed certificate (CN ssllabs.com).
   static std::vector<std::string> tls_arguments() {
     const auto& directory = s_certificates->path();
@@ -78,7 +73,6 @@ class SmtpTest : public ::testing::Test {
     return host().read_until(end, 15s);
   }
 
-  static inline std::unique_ptr<TempDir> s_certificates;
   TempDir m_temp;
   std::unique_ptr<EmulatorProcess> m_emulator;
   std::unique_ptr<PtyHost> m_host;

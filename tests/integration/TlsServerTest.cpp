@@ -37,6 +37,7 @@
 #include <string>
 #include <string_view>
 
+#include "tests/integration/CertificateSuite.hpp"
 #include "tests/integration/EmulatorProcess.hpp"
 
 namespace spwf::testing {
@@ -165,18 +166,8 @@ class TlsClient {
   mbedtls_ctr_drbg_context m_random;
 };
 
-class TlsServerTest : public ::testing::Test {
+class TlsServerTest : public CertificateSuite {
  protected:
-  static void SetUpTestSuite() {
-    s_certificates = std::make_unique<TempDir>();
-    const std::string output = make_test_certificates(SPWF_MAKE_TEST_CERTS, s_certificates->path());
-    ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
-  }
-  static void TearDownTestSuite() { s_certificates.reset(); }
-  static std::filesystem::path cert(std::string_view name) {
-    return s_certificates->path() / std::string{name};
-  }
-
   void SetUp() override {
     m_emulator = std::make_unique<EmulatorProcess>(m_temp.path() / "state");
     m_host = std::make_unique<PtyHost>(m_emulator->pty_path());
@@ -257,7 +248,6 @@ class TlsServerTest : public ::testing::Test {
     EXPECT_EQ(client.receive(down.size()), down);
   }
 
-  static inline std::unique_ptr<TempDir> s_certificates;
   TempDir m_temp;
   std::unique_ptr<EmulatorProcess> m_emulator;
   std::unique_ptr<PtyHost> m_host;

@@ -21,6 +21,7 @@
 #include <memory>
 #include <sstream>
 
+#include "tests/integration/CertificateSuite.hpp"
 #include "tests/integration/EmulatorProcess.hpp"
 #include "tests/integration/TlsPeer.hpp"
 
@@ -44,17 +45,8 @@ std::string openssl_subject_key_id(const std::filesystem::path& certificate) {
   return value;
 }
 
-class TlsTest : public ::testing::Test {
+class TlsTest : public CertificateSuite {
  protected:
-  static void SetUpTestSuite() {
-    s_certificates = std::make_unique<TempDir>();
-    const std::string output = make_test_certificates(SPWF_MAKE_TEST_CERTS, s_certificates->path());
-    ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
-  }
-  static void TearDownTestSuite() { s_certificates.reset(); }
-  static std::filesystem::path cert(std::string_view name) {
-    return s_certificates->path() / std::string{name};
-  }
   static TlsIdentity identity(std::string_view name) {
     return {cert(std::string{name} + ".pem"), cert(std::string{name} + ".key")};
   }
@@ -149,7 +141,6 @@ class TlsTest : public ::testing::Test {
     return received;
   }
 
-  static inline std::unique_ptr<TempDir> s_certificates;
   TempDir m_temp;
   std::vector<std::string> m_arguments;
   std::unique_ptr<EmulatorProcess> m_emulator;

@@ -11,6 +11,7 @@
 
 #include <memory>
 
+#include "tests/integration/CertificateSuite.hpp"
 #include "tests/integration/EmulatorProcess.hpp"
 #include "tests/integration/Peers.hpp"
 #include "tests/integration/TlsPeer.hpp"
@@ -18,14 +19,8 @@
 namespace spwf::testing {
 namespace {
 
-class UpdateTlsTest : public ::testing::Test {
+class UpdateTlsTest : public CertificateSuite {
  protected:
-  static void SetUpTestSuite() {
-    s_certificates = std::make_unique<TempDir>();
-    const std::string output = make_test_certificates(SPWF_MAKE_TEST_CERTS, s_certificates->path());
-    ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
-  }
-  static void TearDownTestSuite() { s_certificates.reset(); }
   static TlsPeerOptions serving(std::string_view name) {
     TlsPeerOptions options;
     const auto& directory = s_certificates->path();
@@ -53,7 +48,6 @@ class UpdateTlsTest : public ::testing::Test {
     return m_temp.path() / "state" / "update" / name;
   }
 
-  static inline std::unique_ptr<TempDir> s_certificates;
   TempDir m_temp;
   std::unique_ptr<EmulatorProcess> m_emulator;
   std::unique_ptr<PtyHost> m_host;

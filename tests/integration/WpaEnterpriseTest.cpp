@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tests/integration/CertificateSuite.hpp"
 #include "tests/integration/EmulatorProcess.hpp"
 
 namespace spwf::testing {
@@ -32,14 +33,8 @@ void expect_ends(const std::string& text, const std::string& end) {
   EXPECT_TRUE(text.ends_with(end)) << text;
 }
 
-class WpaEnterpriseTest : public ::testing::Test {
+class WpaEnterpriseTest : public CertificateSuite {
  protected:
-  static void SetUpTestSuite() {
-    s_certificates = std::make_unique<TempDir>();
-    const std::string output = make_test_certificates(SPWF_MAKE_TEST_CERTS, s_certificates->path());
-    ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
-  }
-  static void TearDownTestSuite() { s_certificates.reset(); }
   static std::string material(std::string_view name) {
     return read_file(s_certificates->path() / std::string{name});
   }
@@ -123,7 +118,6 @@ class WpaEnterpriseTest : public ::testing::Test {
            "\r\n+WIND:40:WiFi Deauthentication:23\r\n";
   }
 
-  static inline std::unique_ptr<TempDir> s_certificates;
   TempDir m_temp;
   std::unique_ptr<EmulatorProcess> m_emulator;
   std::unique_ptr<PtyHost> m_host;
