@@ -48,6 +48,10 @@ TEST_F(VerifiedSignaturesTest, RemembersPairsInOrderAndForgetsTheOldest) {
   EXPECT_FALSE(memory.contains(*seed.get(), *root.get()));
   EXPECT_TRUE(memory.contains(*www.get(), *root.get()));
   EXPECT_TRUE(memory.contains(*root.get(), *root.get()));
+  VerifiedSignatures none{0};  // a memory of no pairs remembers nothing
+  none.add(*seed.get(), *root.get());
+  EXPECT_EQ(none.size(), 0u);
+  EXPECT_FALSE(none.contains(*seed.get(), *root.get()));
 }
 
 TEST_F(VerifiedSignaturesTest, AForgedSignatureFailsAfterTheGenuineOneVerified) {
