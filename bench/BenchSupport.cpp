@@ -317,4 +317,16 @@ void echo_handler(int fd) {
   }
 }
 
+double process_cpu_seconds(pid_t pid) {
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code error;
+  double total = 0;
+  for (const auto& task : std::filesystem::directory_iterator{tasks, error}) {
+    std::ifstream in{task.path() / "schedstat"};
+    unsigned long long on_cpu_ns = 0;
+    if (in >> on_cpu_ns) total += static_cast<double>(on_cpu_ns) / 1e9;
+  }
+  return total;
+}
+
 }  // namespace spwf::bench

@@ -144,6 +144,10 @@ std::string run_command(int console, std::string& buffer, std::string_view comma
 /// A process's resident set size in kB (VmRSS in /proc/<pid>/status), or nullopt.
 std::optional<long> resident_kilobytes(pid_t pid);
 
+/// The CPU time (user + system, all threads) process `pid` has used so far, in seconds, from
+/// /proc/<pid>/task/*/schedstat (nanoseconds); 0 when it cannot be read.
+double process_cpu_seconds(pid_t pid);
+
 /// "<n> kB", or "unknown".
 std::string kilobytes_text(std::optional<long> value);
 

@@ -14,7 +14,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <stdexcept>
 
 namespace spwf::bench {
@@ -135,18 +134,6 @@ double mbedtls_handshakes_per_second(std::uint16_t port, const std::filesystem::
   }
   const double seconds = elapsed();
   return seconds > 0 ? done / seconds : 0;
-}
-
-double process_cpu_seconds(pid_t pid) {
-  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
-  std::error_code error;
-  double total = 0;
-  for (const auto& task : std::filesystem::directory_iterator{tasks, error}) {
-    std::ifstream in{task.path() / "schedstat"};
-    unsigned long long on_cpu_ns = 0;
-    if (in >> on_cpu_ns) total += static_cast<double>(on_cpu_ns) / 1e9;
-  }
-  return total;
 }
 
 }  // namespace spwf::bench

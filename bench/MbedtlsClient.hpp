@@ -3,8 +3,6 @@
 // the server's chain verified against a CA file as any mbedTLS client does) against a loopback
 // server, so bench_tls can print what the emulator adds on top of the library it runs on.
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -18,9 +16,5 @@ namespace spwf::bench {
 double mbedtls_handshakes_per_second(std::uint16_t port, const std::filesystem::path& ca_file,
                                      const std::string& host_name, int cycles,
                                      double budget_seconds);
-
-/// The CPU time (user + system, all threads) process `pid` has used so far, in seconds, from
-/// /proc/<pid>/task/*/schedstat (nanoseconds); 0 when it cannot be read.
-double process_cpu_seconds(pid_t pid);
 
 }  // namespace spwf::bench

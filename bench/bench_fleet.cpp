@@ -4,11 +4,13 @@
 //   (b) memory: total proportional (Pss) and private memory of the N processes, and per module;
 //   (c) idle: CPU time and wake-ups (voluntary context switches) of all N over an idle window,
 //       with the hosts attached and again after every host has closed its pty;
-//   (d) one module's AT round trip p50/p99 while the N-1 others stream SOCKW at the real UART
-//       rate (115200 8N1: 11,520 bytes/s each, in 730-byte SOCKWs).
+//   (d) one module's AT round trip p50/p99 while the N-1 others (or the first S of them) stream
+//       SOCKW at the real UART rate (115200 8N1: 11,520 bytes/s each, in 730-byte SOCKWs), and
+//       the CPU time all N used per streamed SOCKW meanwhile: S shows how many streams the
+//       machine carries within a given round trip.
 // It never fails on timings, only when an emulator cannot be started or stops answering.
 //
-//   bench_fleet [modules (default 100)] [idle seconds (default 10)]
+//   bench_fleet [modules (default 100)] [idle seconds (default 10)] [streaming S (default N-1)]
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -19,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -27,6 +30,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -42,7 +46,8 @@ using std::chrono::duration;
 constexpr unsigned sockets_per_module = 8;
 constexpr std::size_t piece = 730;                 // the mbed driver's SOCKW size
 constexpr double uart_bytes_per_second = 11520.0;  // 115200 baud, 10 bits per byte
-constexpr std::size_t probe_count = 2000;
+constexpr std::size_t probe_count = 2500;
+constexpr std::chrono::milliseconds probe_interval{2};  // 2,500 probes take 5 s at least
 
 /// One thread that accepts every connection on 127.0.0.1:<ephemeral> and discards what arrives
 /// (thousands of sockets, so no thread per connection).
@@ -187,23 +192,24 @@ double start_module(Module& module, std::uint16_t sink_port) {
 /// (d) Streams SOCKW=0,730 on every module but the first, each at the UART rate, until `stop`:
 /// one thread; answers are drained as epoll reports them (a module that falls behind shows as a
 /// lower rate), so the bench's own cost grows with the commands, not with the modules.
-void stream_at_uart_rate(std::vector<std::unique_ptr<Module>>& modules, std::atomic<bool>& stop,
-                         std::atomic<std::size_t>& written) {
+void stream_at_uart_rate(std::vector<std::unique_ptr<Module>>& modules, std::size_t streams,
+                         std::atomic<bool>& stop, std::atomic<std::size_t>& written) {
+  const std::size_t end = std::min(modules.size(), streams + 1);
   const std::string command =
       "AT+S.SOCKW=0," + std::to_string(piece) + "\r" + std::string(piece, 'x');
   const auto interval = std::chrono::duration_cast<Clock::duration>(
       duration<double>(command.size() / uart_bytes_per_second));
   const int answers = ::epoll_create1(EPOLL_CLOEXEC);
   if (answers < 0) throw system_failure("epoll_create1");
-  for (std::size_t index = 1; index < modules.size(); ++index) {
+  for (std::size_t index = 1; index < end; ++index) {
     epoll_event event{EPOLLIN, {.fd = modules[index]->console->fd()}};
     ::epoll_ctl(answers, EPOLL_CTL_ADD, event.data.fd, &event);
   }
   // Spread the first commands over one interval, so the modules do not all write at once.
   std::vector<Clock::time_point> next(modules.size());
   const auto begin = Clock::now();
-  for (std::size_t index = 1; index < modules.size(); ++index) {
-    next[index] = begin + interval * static_cast<long>(index) / static_cast<long>(modules.size());
+  for (std::size_t index = 1; index < end; ++index) {
+    next[index] = begin + interval * static_cast<long>(index) / static_cast<long>(end);
   }
   std::vector<epoll_event> ready(256);
   char drop[4096];
@@ -213,7 +219,7 @@ void stream_at_uart_rate(std::vector<std::unique_ptr<Module>>& modules, std::ato
       (void)!::read(ready[i].data.fd, drop, sizeof drop);  // one read: level-triggered, no block
     }
     const auto now = Clock::now();
-    for (std::size_t index = 1; index < modules.size(); ++index) {
+    for (std::size_t index = 1; index < end; ++index) {
       if (now < next[index]) continue;
       write_all(modules[index]->console->fd(), command);
       written += piece;
@@ -223,10 +229,13 @@ void stream_at_uart_rate(std::vector<std::unique_ptr<Module>>& modules, std::ato
   ::close(answers);
 }
 
-/// (d) The first module's AT round trip, in microseconds.
+/// (d) The first module's AT round trip, in microseconds, one every `probe_interval`.
 Summary probe_round_trips(ModuleConsole& console) {
   std::vector<double> samples;
+  auto next = Clock::now();
   for (std::size_t i = 0; i < probe_count; ++i) {
+    std::this_thread::sleep_until(next);  // a probe every 2 ms, as a polling host would
+    next += probe_interval;
     const auto start = Clock::now();
     console.command("AT");
     samples.push_back(duration<double, std::micro>(Clock::now() - start).count());
@@ -234,7 +243,8 @@ Summary probe_round_trips(ModuleConsole& console) {
   return summarize(std::move(samples));
 }
 
-int run(std::size_t count, std::size_t idle_seconds) {
+int run(std::size_t count, std::size_t idle_seconds, std::size_t streams) {
+  streams = std::min(streams, count - 1);
   rlimit files{};
   ::getrlimit(RLIMIT_NOFILE, &files);
   files.rlim_cur = files.rlim_max;
@@ -272,17 +282,32 @@ int run(std::size_t count, std::size_t idle_seconds) {
 
   std::atomic<bool> stop{false};
   std::atomic<std::size_t> written{0};
-  std::thread streamer{[&] { stream_at_uart_rate(modules, stop, written); }};
+  const auto streaming_cpu = [&] {
+    double total = 0;
+    for (std::size_t index = 1; index < modules.size(); ++index) {
+      total += process_cpu_seconds(modules[index]->child->pid());
+    }
+    return total;
+  };
+  const double cpu_before = streaming_cpu();
+  std::thread streamer{[&] { stream_at_uart_rate(modules, streams, stop, written); }};
   const auto stream_start = Clock::now();
   const Summary probe = probe_round_trips(*modules.front()->console);
   stop = true;
   streamer.join();
   const double stream_seconds = duration<double>(Clock::now() - stream_start).count();
+  const double cpu_seconds = streaming_cpu() - cpu_before;
+  const double commands = double(written) / double(piece);
   std::printf(
       "round trip       module 0 AT p50=%.1f us p99=%.1f us max=%.1f us while %zu others "
       "streamed SOCKW (%.0f B/s each, target %.0f)\n",
-      probe.p50, probe.p99, probe.max, count - 1,
-      count > 1 ? written / stream_seconds / double(count - 1) : 0.0, uart_bytes_per_second);
+      probe.p50, probe.p99, probe.max, streams,
+      streams > 0 ? written / stream_seconds / double(streams) : 0.0, uart_bytes_per_second);
+  std::printf(
+      "%-16s %.0f SOCKW/s in all over %.1f s; the %zu other emulators used %.0f %% of one core, "
+      "%.1f us per SOCKW\n",
+      "", commands / stream_seconds, stream_seconds, count - 1,
+      100.0 * cpu_seconds / stream_seconds, commands > 0 ? 1e6 * cpu_seconds / commands : 0.0);
 
   // The hosts leave (every console closed); the modules stay up with their sockets.
   for (auto& module : modules) module->console.reset();
@@ -296,8 +321,11 @@ int run(std::size_t count, std::size_t idle_seconds) {
 int main(int argc, char** argv) {
   std::size_t count = 100;
   std::size_t idle_seconds = 10;
-  const char* usage = "usage: %s [modules (default 100)] [idle seconds (default 10)]\n";
-  if (argc > 3) return std::fprintf(stderr, usage, argv[0]), 2;
+  std::size_t streams = static_cast<std::size_t>(-1);
+  const char* usage =
+      "usage: %s [modules (default 100)] [idle seconds (default 10)] [streaming (default all "
+      "but one)]\n";
+  if (argc > 4) return std::fprintf(stderr, usage, argv[0]), 2;
   if (argc > 1) {
     const auto parsed = spwf::bench::positive_number(argv[1]);
     if (!parsed) return std::fprintf(stderr, usage, argv[0]), 2;
@@ -308,9 +336,14 @@ int main(int argc, char** argv) {
     if (!parsed) return std::fprintf(stderr, usage, argv[0]), 2;
     idle_seconds = *parsed;
   }
+  if (argc > 3) {
+    const auto parsed = spwf::bench::positive_number(argv[3]);
+    if (!parsed && std::string_view{argv[3]} != "0") return std::fprintf(stderr, usage, argv[0]), 2;
+    streams = parsed.value_or(0);
+  }
   ::signal(SIGPIPE, SIG_IGN);
   try {
-    return spwf::bench::run(count, idle_seconds);
+    return spwf::bench::run(count, idle_seconds, streams);
   } catch (const std::exception& failure) {
     std::fprintf(stderr, "bench_fleet: error: %s\n", failure.what());
     return 1;
