@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
+# Each step's heading carries the minutes and seconds since the start, so a slow step shows.
+step() { printf '== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 scripts/install-deps.sh
 
 # AT+S.PING sends real echoes through unprivileged ICMP sockets, which Linux allows only to the
@@ -19,15 +21,15 @@ if [ "$(id -u)" -eq 0 ] && [ -w "$ping_range" ]; then
   echo "0 2147483647" >"$ping_range"
 fi
 
-echo "== build and unit/integration tests (g++, with line coverage)"
+step "build and unit/integration tests (g++, with line coverage)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPWF_BUILD_BENCH=ON -DSPWF_COVERAGE=ON >/dev/null
 cmake --build build -j"$jobs"
 find build -name '*.gcda' -delete
 ctest --test-dir build --output-on-failure -j"$jobs"
-echo "== line coverage of the emulator's code by the tests above"
+step "line coverage of the emulator's code by the tests above"
 scripts/coverage.sh build
 
-echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (g++)"
+step "the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (g++)"
 # g++, not clang 14: clang 14's assembler fails on coroutine code under UBSan's
 # -fsanitize=function ("Cannot represent a difference across sections"); the fuzz targets below
 # are built with clang without that one check.
@@ -36,21 +38,21 @@ cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
-echo "== fuzzing (bounded)"
+step "fuzzing (bounded)"
 scripts/run-fuzz.sh "${SPWF_FUZZ_SECONDS:-40}"
 
 scripts/check-terminals.sh build/emulator/spwf04emu  # the README's terminal lines, under tmux
-echo "== the workflows, compose file and Kubernetes manifests (YAML)"
+step "the workflows, compose file and Kubernetes manifests (YAML)"
 docker/check-yaml.py
 scripts/try-qemu.sh build/emulator/spwf04emu        # the README's QEMU lines, for real
 if [ -z "${SPWF_SKIP_DOCKER:-}" ]; then
   # One image build; the three tests below reuse it (no rebuilds).
-  echo "== container image and smoke test"
+  step "container image and smoke test"
   docker/build-image.sh
   docker/smoke-test.sh
-  echo "== the compose example (podman-compose, local images)"
+  step "the compose example (podman-compose, local images)"
   docker/compose-test.sh
-  echo "== the Kubernetes manifests (podman kube play)"
+  step "the Kubernetes manifests (podman kube play)"
   docker/kube-test.sh
 fi
-echo "== all tests passed"
+step "all tests passed"
