@@ -13,7 +13,9 @@ namespace spwf::emulator {
 
 InstanceLock::InstanceLock(std::filesystem::path path, const std::string& what)
     : m_path(std::move(path)) {
-  m_fd = ::open(m_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // O_NOFOLLOW: a link planted at the lock's name would have the pid written through it, over
+  // a file outside the state directory; such a start is refused, naming the file.
+  m_fd = ::open(m_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (m_fd < 0) {
     throw config::StartupError(what + ": cannot create the lock file " + m_path.string() + ": " +
                                std::strerror(errno));
