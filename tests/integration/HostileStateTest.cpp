@@ -4,9 +4,13 @@
 //                                                           …/spwf04emu.lock", victim unchanged
 //   state/spwf04emu.lock -> ../outside/absent   (start)  -> exit 2, nothing created outside
 //   state/config.json = 100,000 nested arrays   (start)  -> exit 2, naming config.json, kept
+//   state/config.json = 64 MiB sparse file      (start)  -> exit 2, "…config.json: cannot be
+//                                                           read: File too large", kept
+//   state/tls/ca, fs/user/big = 64 MiB sparse   (start)  -> runs; AT+S.FSP=big,0,4 -> an error
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -20,6 +24,15 @@ namespace fs = std::filesystem;
 
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream{path, std::ios::binary} << text;
+}
+
+/// The peak resident memory of process `pid` in KiB (VmHWM), 0 if unknown.
+std::uint64_t peak_resident_kib(int pid) {
+  std::ifstream status{"/proc/" + std::to_string(pid) + "/status"};
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmHWM:")) return std::stoull(line.substr(6));
+  }
+  return 0;
 }
 
 /// Starts the emulator on `state`, expects it to refuse (exit 2) and returns its stderr.
@@ -61,6 +74,37 @@ TEST(HostileStateTest, ADeeplyNestedConfigurationIsRefusedAndKept) {
   const std::string message = refused_start(state);
   EXPECT_NE(message.find((state / "config.json").string()), std::string::npos) << message;
   EXPECT_EQ(read_file(state / "config.json"), text);
+}
+
+TEST(HostileStateTest, AHugeConfigurationIsRefusedUnreadAndKept) {
+  TempDir temp;
+  const fs::path state = temp.path() / "state";
+  fs::create_directories(state);
+  write_text(state / "config.json", "");
+  fs::resize_file(state / "config.json", 64u << 20);  // sparse: costs no disk
+  const std::string message = refused_start(state);
+  EXPECT_NE(message.find((state / "config.json").string() + ": cannot be read: File too large"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(fs::file_size(state / "config.json"), 64u << 20);
+}
+
+TEST(HostileStateTest, HugeSlotAndVolumeFilesAreNotReadWhole) {
+  TempDir temp;
+  const fs::path state = temp.path() / "state";
+  for (const char* name : {"tls/ca", "fs/user/big"}) {
+    fs::create_directories((state / name).parent_path());
+    write_text(state / name, "");
+    fs::resize_file(state / name, 64u << 20);
+  }
+  EmulatorProcess emulator{state};
+  PtyHost host{emulator.pty_path()};
+  host.read_until(factory_start_text());
+  const std::string answer = host.command("AT+S.FSP=big,0,4");
+  EXPECT_TRUE(answer.ends_with("\r\n") && answer.find("AT-S.ERROR:") != std::string::npos)
+      << answer;
+  EXPECT_TRUE(host.command("AT").ends_with("AT-S.OK\r\n"));
+  EXPECT_LT(peak_resident_kib(emulator.pid()), 48u * 1024);  // neither 64 MiB file was read
 }
 
 }  // namespace
