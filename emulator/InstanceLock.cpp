@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,6 +20,15 @@ InstanceLock::InstanceLock(std::filesystem::path path, const std::string& what)
   if (m_fd < 0) {
     throw config::StartupError(what + ": cannot create the lock file " + m_path.string() + ": " +
                                std::strerror(errno));
+  }
+  // A second name for the file (a hard link from outside the state directory) would have the
+  // pid written over that file too: refused as the link above is.
+  struct stat status {};
+  if (::fstat(m_fd, &status) != 0 || !S_ISREG(status.st_mode) || status.st_nlink != 1) {
+    ::close(m_fd);
+    m_fd = -1;
+    throw config::StartupError(what + ": the lock file " + m_path.string() +
+                               " is not a plain file of its own (a link, a device or a FIFO)");
   }
   if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
     char owner[32] = {};

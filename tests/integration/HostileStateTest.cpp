@@ -3,6 +3,7 @@
 //   state/spwf04emu.lock -> ../outside/victim   (start)  -> exit 2, "cannot create the lock file
 //                                                           …/spwf04emu.lock", victim unchanged
 //   state/spwf04emu.lock -> ../outside/absent   (start)  -> exit 2, nothing created outside
+//   state/spwf04emu.lock = hard link to victim  (start)  -> exit 2, victim unchanged
 //   state/config.json = 100,000 nested arrays   (start)  -> exit 2, naming config.json, kept
 //   state/config.json = 64 MiB sparse file      (start)  -> exit 2, "…config.json: cannot be
 //                                                           read: File too large", kept
@@ -60,6 +61,20 @@ TEST(HostileStateTest, ALinkAtTheLocksNameIsNotWrittenThrough) {
   fs::create_symlink("../outside/absent", state / "spwf04emu.lock");
   refused_start(state);
   EXPECT_FALSE(fs::exists(temp.path() / "outside" / "absent"));
+}
+
+TEST(HostileStateTest, AHardLinkAtTheLocksNameIsNotWrittenThrough) {
+  TempDir temp;
+  const fs::path state = temp.path() / "state";
+  fs::create_directories(state);
+  write_text(temp.path() / "victim", "precious\n");
+  fs::create_hard_link(temp.path() / "victim", state / "spwf04emu.lock");
+  const std::string message = refused_start(state);
+  EXPECT_NE(message.find("the lock file " + (state / "spwf04emu.lock").string() +
+                         " is not a plain file of its own"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(read_file(temp.path() / "victim"), "precious\n");
 }
 
 TEST(HostileStateTest, ADeeplyNestedConfigurationIsRefusedAndKept) {
