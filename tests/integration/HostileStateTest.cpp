@@ -27,15 +27,6 @@ void write_text(const fs::path& path, const std::string& text) {
   std::ofstream{path, std::ios::binary} << text;
 }
 
-/// The peak resident memory of process `pid` in KiB (VmHWM), 0 if unknown.
-std::uint64_t peak_resident_kib(int pid) {
-  std::ifstream status{"/proc/" + std::to_string(pid) + "/status"};
-  for (std::string line; std::getline(status, line);) {
-    if (line.starts_with("VmHWM:")) return std::stoull(line.substr(6));
-  }
-  return 0;
-}
-
 /// Starts the emulator on `state`, expects it to refuse (exit 2) and returns its stderr.
 std::string refused_start(const fs::path& state) {
   EmulatorProcess emulator{state, {}, false};
@@ -119,7 +110,9 @@ TEST(HostileStateTest, HugeSlotAndVolumeFilesAreNotReadWhole) {
   EXPECT_TRUE(answer.ends_with("\r\n") && answer.find("AT-S.ERROR:") != std::string::npos)
       << answer;
   EXPECT_TRUE(host.command("AT").ends_with("AT-S.OK\r\n"));
-  EXPECT_LT(peak_resident_kib(emulator.pid()), 48u * 1024);  // neither 64 MiB file was read
+  if (!memory_is_sanitized()) {
+    EXPECT_LT(peak_resident_kib(emulator.pid()), 48u * 1024);  // neither 64 MiB file was read
+  }
 }
 
 }  // namespace
