@@ -59,11 +59,10 @@ std::vector<std::string> hostile_arguments(const atcmd::CommandSpec& command) {
 }
 
 /// The last line of an answer, without its CR LF.
-std::string final_line(const std::string& answer) {
-  const auto end = answer.size() >= 2 ? answer.size() - 2 : 0;
-  const auto start = answer.rfind("\r\n", end > 0 ? end - 1 : 0);
-  return answer.substr(start == std::string::npos ? 0 : start + 2,
-                       end - (start == std::string::npos ? 0 : start + 2));
+std::string final_line(std::string answer) {
+  if (answer.ends_with("\r\n")) answer.resize(answer.size() - 2);
+  const auto start = answer.rfind("\r\n");
+  return start == std::string::npos ? answer : answer.substr(start + 2);
 }
 
 /// AT-S.OK, or AT-S.ERROR:<n>:<the module's text for n>, n not an "unexpected failure" code.
