@@ -24,7 +24,7 @@ InstanceLock::InstanceLock(std::filesystem::path path, const std::string& what)
   // A second name for the file (a hard link from outside the state directory) would have the
   // pid written over that file too: refused as the link above is.
   struct stat status {};
-  if (::fstat(m_fd, &status) != 0 || !S_ISREG(status.st_mode) || status.st_nlink != 1) {
+  if (::fstat(m_fd, &status) != 0 || !S_ISREG(status.st_mode) || status.st_nlink > 1) {
     ::close(m_fd);
     m_fd = -1;
     throw config::StartupError(what + ": the lock file " + m_path.string() +
