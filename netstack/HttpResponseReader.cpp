@@ -118,10 +118,10 @@ void HttpResponseReader::follow_framing() {
   // ends one would make m_pending grow with every byte it sends. Such a line is given up as a
   // head would be (the body still goes through; only the framing is no longer followed).
   if (m_following && m_pending.size() > max_head_bytes) {
-    trace::event(trace::Channel::network,
-                 "http body framing not followed: a chunk line or "
-                 "trailer longer than " +
-                     std::to_string(max_head_bytes) + " bytes");
+    const std::string limit = std::to_string(max_head_bytes);
+    trace::event(
+        trace::Channel::network,
+        "http body framing not followed: a chunk line or trailer over " + limit + " bytes");
     m_following = false;
   }
   if (!m_following || parser.is_done()) m_pending.clear();
