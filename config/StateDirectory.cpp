@@ -14,6 +14,8 @@
 #include <cerrno>
 #include <utility>
 
+#include "support/Limits.hpp"
+
 namespace spwf::config {
 namespace {
 
@@ -75,6 +77,10 @@ std::error_code read_all(int descriptor, std::string& content) {
       return last_error();
     }
     if (count == 0) break;
+    // A planted file (a sparse one costs nothing) must not be read into memory whole.
+    if (result.size() + static_cast<std::size_t>(count) > limits::state_file_bytes) {
+      return error_of(std::errc::file_too_large);
+    }
     result.append(buffer, static_cast<std::size_t>(count));
   }
   content = std::move(result);
@@ -181,6 +187,9 @@ std::error_code read_regular(int directory, const std::string& name, std::string
   if (::fstat(file.get(), &status) != 0) return last_error();
   if (S_ISDIR(status.st_mode)) return error_of(std::errc::is_a_directory);
   if (!S_ISREG(status.st_mode)) return error_of(std::errc::operation_not_permitted);
+  if (static_cast<std::uint64_t>(status.st_size) > limits::state_file_bytes) {
+    return error_of(std::errc::file_too_large);
+  }
   return read_all(file.get(), content);
 }
 

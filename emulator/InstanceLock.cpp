@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,10 +14,21 @@ namespace spwf::emulator {
 
 InstanceLock::InstanceLock(std::filesystem::path path, const std::string& what)
     : m_path(std::move(path)) {
-  m_fd = ::open(m_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // O_NOFOLLOW: a link planted at the lock's name would have the pid written through it, over
+  // a file outside the state directory; such a start is refused, naming the file.
+  m_fd = ::open(m_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (m_fd < 0) {
     throw config::StartupError(what + ": cannot create the lock file " + m_path.string() + ": " +
                                std::strerror(errno));
+  }
+  // A second name for the file (a hard link from outside the state directory) would have the
+  // pid written over that file too: refused as the link above is.
+  struct stat status {};
+  if (::fstat(m_fd, &status) != 0 || !S_ISREG(status.st_mode) || status.st_nlink > 1) {
+    ::close(m_fd);
+    m_fd = -1;
+    throw config::StartupError(what + ": the lock file " + m_path.string() +
+                               " is not a plain file of its own (a link, a device or a FIFO)");
   }
   if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
     char owner[32] = {};

@@ -114,6 +114,16 @@ void HttpResponseReader::follow_framing() {
       m_following = false;
     }
   }
+  // Beast needs a whole chunk-size line (or the whole trailer) in one buffer; a server that never
+  // ends one would make m_pending grow with every byte it sends. Such a line is given up as a
+  // head would be (the body still goes through; only the framing is no longer followed).
+  if (m_following && m_pending.size() > max_head_bytes) {
+    const std::string limit = std::to_string(max_head_bytes);
+    trace::event(
+        trace::Channel::network,
+        "http body framing not followed: a chunk line or trailer over " + limit + " bytes");
+    m_following = false;
+  }
   if (!m_following || parser.is_done()) m_pending.clear();
 }
 

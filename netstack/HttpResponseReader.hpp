@@ -5,6 +5,7 @@
 // the framing, so the reader can also tell when a Content-Length or chunked body is complete
 // while the server still holds the connection open. Pure: bytes in, status and body out.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -42,6 +43,9 @@ class HttpResponseReader {
   bool cut_short() const;
   /// The status code (0 before the head is complete).
   unsigned status() const { return m_status; }
+  /// Bytes held until the parser can take them (a head, a chunk-size line or trailer not yet
+  /// complete); never more than max_head_bytes plus one received piece.
+  std::size_t held_bytes() const { return m_pending.size(); }
   /// Why feed() refused the bytes.
   const std::string& failure() const { return m_failure; }
 

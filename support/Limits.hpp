@@ -48,6 +48,11 @@ inline constexpr std::size_t heap_per_tls_session = 18432;
 /// ? The HTTP client's buffer while a request runs (one TCP segment), besides a socket's share.
 inline constexpr std::size_t http_buffer = 1500;
 
+/// The largest file read from the state directory (or a --config file): twice the largest file
+/// the emulator writes there (one filling volume 3, 4 MiB). A larger file was planted there (a
+/// sparse one costs nothing to make) and is refused as unreadable instead of read whole.
+inline constexpr std::size_t state_file_bytes = 8 * 1024 * 1024;
+
 /// Console output kept for the first host while nobody has attached yet (the power-on
 /// indications, a few hundred bytes on the module): the newest bytes are kept.
 inline constexpr std::size_t console_held_before_first_host = 64 * 1024;

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -92,6 +93,18 @@ class PtyHost {
   int m_fd = -1;
   std::string m_unread;
 };
+
+/// The peak resident memory of process `pid` in KiB (VmHWM in /proc), 0 if unknown.
+std::uint64_t peak_resident_kib(pid_t pid);
+/// True when this build runs under AddressSanitizer, whose shadow memory and quarantine make
+/// resident-memory bounds meaningless (tests then check behaviour only).
+constexpr bool memory_is_sanitized() {
+#if defined(__SANITIZE_ADDRESS__)
+  return true;
+#else
+  return false;
+#endif
+}
 
 /// The whole content of a file (certificates, keys made by scripts/make-test-certs.sh).
 std::string read_file(const std::filesystem::path& path);
