@@ -46,7 +46,11 @@ std::optional<std::set<std::string>> requested_events(const Json& request, std::
     }
     if (!item.is_string() ||
         std::find(all.begin(), all.end(), item.get<std::string>()) == all.end()) {
-      problem = "unknown event " + item.dump() + " (see docs/control-protocol.md)";
+      // A string is quoted back; anything else is named by its type only (a client's deeply
+      // nested value would make dump() recurse as deep).
+      const std::string shown =
+          item.is_string() ? item.dump() : std::string{"of type "} + item.type_name();
+      problem = "unknown event " + shown + " (see docs/control-protocol.md)";
       return std::nullopt;
     }
     names.insert(item.get<std::string>());

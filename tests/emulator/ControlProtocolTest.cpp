@@ -54,6 +54,11 @@ TEST(ControlProtocolTest, SubscribeAndUnsubscribeChangeTheClientsEvents) {
   EXPECT_EQ(reply["ok"]["events"], Json({"fault"}));
   reply = answer(protocol, R"({"id":3,"verb":"subscribe","events":["bogus"]})", client);
   EXPECT_EQ(reply["error"], "unknown event \"bogus\" (see docs/control-protocol.md)");
+  // A value that is not a name is named by its type, not echoed (dump() would recurse as deep as
+  // the client nested it: 32,000 levels fit in one 64 KB line).
+  const std::string nested = std::string(32000, '[') + std::string(32000, ']');
+  reply = answer(protocol, R"({"id":6,"verb":"subscribe","events":[)" + nested + "]}", client);
+  EXPECT_EQ(reply["error"], "unknown event of type array (see docs/control-protocol.md)");
   answer(protocol, R"({"id":4,"verb":"subscribe"})", client);
   EXPECT_EQ(client.subscribed.size(), event_names().size());
   answer(protocol, R"({"id":5,"verb":"unsubscribe"})", client);
