@@ -4,10 +4,11 @@
 //   (b) memory: total proportional (Pss) and private memory of the N processes, and per module;
 //   (c) idle: CPU time and wake-ups (voluntary context switches) of all N over an idle window,
 //       with the hosts attached and again after every host has closed its pty;
-//   (d) one module's AT round trip p50/p99 while the N-1 others (or the first S of them) stream
-//       SOCKW at the real UART rate (115200 8N1: 11,520 bytes/s each, in 730-byte SOCKWs), and
-//       the CPU time all N used per streamed SOCKW meanwhile: S shows how many streams the
-//       machine carries within a given round trip.
+//   (d) one module's AT round trip p50/p99 (one AT every 2 ms, as a polling host), then the same
+//       over a bare pty answered by a forked process, while the N-1 others (or the first S of
+//       them) stream SOCKW at the real UART rate (115200 8N1: 11,520 bytes/s each, in 730-byte
+//       SOCKWs), and the streaming emulators' CPU time per SOCKW: S shows how many streams the
+//       machine carries within a given round trip, and the bare pty what any process gets.
 // It never fails on timings, only when an emulator cannot be started or stops answering.
 //
 //   bench_fleet [modules (default 100)] [idle seconds (default 10)] [streaming S (default N-1)]
@@ -19,10 +20,12 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -243,6 +246,45 @@ Summary probe_round_trips(ModuleConsole& console) {
   return summarize(std::move(samples));
 }
 
+/// (d) The same paced round trip over a bare pty whose other end is a forked process that
+/// answers each CR with "AT-S.OK\r\n": what this machine's ptys and scheduler give any
+/// process, beside module 0's figure.
+Summary probe_bare_pty() {
+  auto [master, slave] = open_pty_pair();
+  const pid_t responder = ::fork();
+  if (responder < 0) throw system_failure("fork");
+  if (responder == 0) {
+    slave.reset();
+    char chunk[512];
+    for (;;) {
+      const ssize_t received = ::read(master.get(), chunk, sizeof chunk);
+      if (received < 0 && errno == EINTR) continue;
+      if (received <= 0) ::_exit(0);
+      for (ssize_t index = 0; index < received; ++index) {
+        if (chunk[index] == '\r' && ::write(master.get(), "AT-S.OK\r\n", 9) != 9) ::_exit(1);
+      }
+    }
+  }
+  master.reset();
+  std::vector<double> samples;
+  auto next = Clock::now();
+  std::string buffer;
+  for (std::size_t i = 0; i < probe_count; ++i) {
+    std::this_thread::sleep_until(next);
+    next += probe_interval;
+    const auto start = Clock::now();
+    write_all(slave.get(), "AT\r");
+    if (!read_until(slave.get(), buffer, "AT-S.OK\r\n", std::chrono::seconds(10))) {
+      throw std::runtime_error("the bare pty's responder stopped answering");
+    }
+    samples.push_back(duration<double, std::micro>(Clock::now() - start).count());
+  }
+  slave.reset();
+  ::kill(responder, SIGKILL);
+  ::waitpid(responder, nullptr, 0);
+  return summarize(std::move(samples));
+}
+
 int run(std::size_t count, std::size_t idle_seconds, std::size_t streams) {
   streams = std::min(streams, count - 1);
   rlimit files{};
@@ -293,6 +335,7 @@ int run(std::size_t count, std::size_t idle_seconds, std::size_t streams) {
   std::thread streamer{[&] { stream_at_uart_rate(modules, streams, stop, written); }};
   const auto stream_start = Clock::now();
   const Summary probe = probe_round_trips(*modules.front()->console);
+  const Summary bare = probe_bare_pty();
   stop = true;
   streamer.join();
   const double stream_seconds = duration<double>(Clock::now() - stream_start).count();
@@ -303,6 +346,10 @@ int run(std::size_t count, std::size_t idle_seconds, std::size_t streams) {
       "streamed SOCKW (%.0f B/s each, target %.0f)\n",
       probe.p50, probe.p99, probe.max, streams,
       streams > 0 ? written / stream_seconds / double(streams) : 0.0, uart_bytes_per_second);
+  std::printf(
+      "%-16s a bare pty (a forked process answering) meanwhile: p50=%.1f us p99=%.1f us "
+      "max=%.1f us\n",
+      "", bare.p50, bare.p99, bare.max);
   std::printf(
       "%-16s %.0f SOCKW/s in all over %.1f s; the %zu other emulators used %.0f %% of one core, "
       "%.1f us per SOCKW\n",
