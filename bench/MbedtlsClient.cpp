@@ -16,28 +16,10 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "FdBio.hpp"
+
 namespace spwf::bench {
 namespace {
-
-int client_send(void* context, const unsigned char* data, std::size_t length) {
-  const int fd = *static_cast<int*>(context);
-  for (;;) {
-    const ssize_t sent = ::send(fd, data, length, MSG_NOSIGNAL);
-    if (sent < 0 && errno == EINTR) continue;
-    if (sent < 0) return MBEDTLS_ERR_NET_SEND_FAILED;
-    return static_cast<int>(sent);
-  }
-}
-
-int client_receive(void* context, unsigned char* data, std::size_t length) {
-  const int fd = *static_cast<int*>(context);
-  for (;;) {
-    const ssize_t count = ::recv(fd, data, length, 0);
-    if (count < 0 && errno == EINTR) continue;
-    if (count < 0) return MBEDTLS_ERR_NET_RECV_FAILED;
-    return static_cast<int>(count);
-  }
-}
 
 int connect_loopback(std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -94,7 +76,7 @@ class ClientConfig {
     int result = mbedtls_ssl_setup(&ssl, &m_config);
     if (result == 0) result = mbedtls_ssl_set_hostname(&ssl, host_name.c_str());
     if (result == 0) {
-      mbedtls_ssl_set_bio(&ssl, &fd, client_send, client_receive, nullptr);
+      mbedtls_ssl_set_bio(&ssl, &fd, fd_bio_send, fd_bio_receive, nullptr);
       result = mbedtls_ssl_handshake(&ssl);
     }
     if (result == 0) mbedtls_ssl_close_notify(&ssl);

@@ -19,6 +19,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "FdBio.hpp"
+
 namespace spwf::bench {
 
 namespace payload {
@@ -51,26 +53,6 @@ class PlainStream final : public ServerStream {
   int m_fd;
 };
 
-int tls_send(void* context, const unsigned char* data, std::size_t length) {
-  const int fd = *static_cast<int*>(context);
-  for (;;) {
-    const ssize_t sent = ::send(fd, data, length, MSG_NOSIGNAL);
-    if (sent < 0 && errno == EINTR) continue;
-    if (sent < 0) return errno == EPIPE ? MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_SEND_FAILED;
-    return static_cast<int>(sent);
-  }
-}
-
-int tls_receive(void* context, unsigned char* data, std::size_t length) {
-  const int fd = *static_cast<int*>(context);
-  for (;;) {
-    const ssize_t received = ::recv(fd, data, length, 0);
-    if (received < 0 && errno == EINTR) continue;
-    if (received < 0) return MBEDTLS_ERR_NET_RECV_FAILED;
-    return static_cast<int>(received);  // 0: the peer closed
-  }
-}
-
 /// One server-side TLS connection (own RNG, configuration and context) as a ServerStream.
 class TlsStream final : public ServerStream {
  public:
@@ -98,7 +80,7 @@ class TlsStream final : public ServerStream {
     mbedtls_ssl_conf_curves(&m_config, curves);
     m_ready = mbedtls_ssl_conf_own_cert(&m_config, &chain, &key) == 0 &&
               mbedtls_ssl_setup(&m_ssl, &m_config) == 0;
-    mbedtls_ssl_set_bio(&m_ssl, &m_fd, tls_send, tls_receive, nullptr);
+    mbedtls_ssl_set_bio(&m_ssl, &m_fd, fd_bio_send, fd_bio_receive, nullptr);
   }
   ~TlsStream() override {
     mbedtls_ssl_free(&m_ssl);
