@@ -32,7 +32,7 @@ std::string client_error(unsigned number) {
 class HttpsTest : public CertificateSuite {
  protected:
   static TlsIdentity identity(std::string_view name) {
-    const auto& directory = s_certificates->path();
+    const auto& directory = SuiteCertificates::directory->path();
     return {directory / (std::string{name} + ".pem"), directory / (std::string{name} + ".key")};
   }
 
@@ -58,7 +58,7 @@ class HttpsTest : public CertificateSuite {
               "AT+S.SCFG=console_echo,0\r\nAT-S.OK\r\n");
     ASSERT_EQ(m_host->command("AT+S.TIME=1717200000"), "AT-S.OK\r\n");
     if (load_ca) {
-      const std::string ca = read_file(s_certificates->path() / "root-ca.pem");
+      const std::string ca = read_file(SuiteCertificates::directory->path() / "root-ca.pem");
       m_host->send("AT+S.TLSCERT=ca," + std::to_string(ca.size()) + "\r");
       m_host->send(ca);
       m_host->read_until("AT-S.OK\r\n");
@@ -123,8 +123,8 @@ TEST_F(HttpsTest, CommonNameMustBeTheHostASubjectAltNameDoesNotRescue) {
 
 TEST_F(HttpsTest, IntermediateChainPrintsSkipCaThenLoading) {
   // The picture of the real log (spec §8.3): the leaf's issuer is not the stored CA.
-  TlsPeer server{serving(
-      {s_certificates->path() / "chain-fullchain.pem", s_certificates->path() / "chain.key"})};
+  TlsPeer server{serving({SuiteCertificates::directory->path() / "chain-fullchain.pem",
+                          SuiteCertificates::directory->path() / "chain.key"})};
   start(server.port(), {"chain.example"});
   EXPECT_EQ(run("AT+S.HTTPGET=chain.example,/,,2,,,,", ok),
             "AT-S.Skip CA\r\nAT-S.Loading:1:2\r\nAT-S.Http Server Status Code:200\r\n" +
@@ -171,10 +171,10 @@ TEST_F(HttpsTest, ErrorStatusOverTlsWithThePathSentVerbatim) {
 class HttpsRsa4096Test : public HttpsTest {
  protected:
   static void SetUpTestSuite() {
-    s_certificates = std::make_unique<TempDir>();
-    const std::string output =
-        testing::run(std::string{SPWF_MAKE_TEST_CERTS} + " '" + s_certificates->path().string() +
-                     "' --with-rsa4096 2>&1; echo exit=$?");
+    SuiteCertificates::directory = std::make_unique<TempDir>();
+    const std::string output = testing::run(std::string{SPWF_MAKE_TEST_CERTS} + " '" +
+                                            SuiteCertificates::directory->path().string() +
+                                            "' --with-rsa4096 2>&1; echo exit=$?");
     ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
   }
 };
@@ -182,8 +182,8 @@ class HttpsRsa4096Test : public HttpsTest {
 TEST_F(HttpsRsa4096Test, AnRsa4096IntermediateIsError22) {
   // Spec §7: Baltimore root -> RSA-4096 intermediate -> leaf gave "Certificate Error:22" (FW two
   // days older than 1.1.0), with HTTPGET and with SOCKON alike.
-  TlsPeer server{serving(
-      {s_certificates->path() / "rsa4096-fullchain.pem", s_certificates->path() / "rsa4096.key"})};
+  TlsPeer server{serving({SuiteCertificates::directory->path() / "rsa4096-fullchain.pem",
+                          SuiteCertificates::directory->path() / "rsa4096.key"})};
   start(server.port(), {"rsa4096.example"});
   EXPECT_EQ(run("AT+S.HTTPGET=rsa4096.example,/,,2,,,,", request_failed),
             "AT-S.Certificate Error:22\r\n" + client_error(2));

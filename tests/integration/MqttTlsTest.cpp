@@ -24,7 +24,7 @@ constexpr std::string_view connect_command = "AT+S.MQTTCONN=www.ssllabs.com,8883
 class MqttTlsTest : public CertificateSuite {
  protected:
   static std::filesystem::path file(std::string_view name) {
-    return s_certificates->path() / std::string{name};
+    return SuiteCertificates::directory->path() / std::string{name};
   }
   /// A broker whose TLS listener presents the certificate `name`.
   static std::unique_ptr<MosquittoPeer> broker(std::string_view name, bool client_auth = false) {

@@ -40,7 +40,7 @@ class SmtpTest : public CertificateSuite {
  protected:
   /// The server's TLS arguments with the seed certificate (CN ssllabs.com).
   static std::vector<std::string> tls_arguments() {
-    const auto& directory = s_certificates->path();
+    const auto& directory = SuiteCertificates::directory->path();
     return {"--cert", (directory / "seed.pem").string(), "--key",
             (directory / "seed.key").string()};
   }
@@ -61,7 +61,7 @@ class SmtpTest : public CertificateSuite {
     ASSERT_EQ(m_host->command("AT+S.SCFG=console_echo,0"),
               "AT+S.SCFG=console_echo,0\r\nAT-S.OK\r\n");
     ASSERT_EQ(m_host->command("AT+S.TIME=1717200000"), "AT-S.OK\r\n");
-    const std::string ca = read_file(s_certificates->path() / "root-ca.pem");
+    const std::string ca = read_file(SuiteCertificates::directory->path() / "root-ca.pem");
     m_host->send("AT+S.TLSCERT=ca," + std::to_string(ca.size()) + "\r" + ca);
     m_host->read_until("AT-S.OK\r\n");
   }

@@ -23,7 +23,7 @@ class UpdateTlsTest : public CertificateSuite {
  protected:
   static TlsPeerOptions serving(std::string_view name) {
     TlsPeerOptions options;
-    const auto& directory = s_certificates->path();
+    const auto& directory = SuiteCertificates::directory->path();
     options.default_identity = {directory / (std::string{name} + ".pem"),
                                 directory / (std::string{name} + ".key")};
     return options;
@@ -39,7 +39,7 @@ class UpdateTlsTest : public CertificateSuite {
     ASSERT_EQ(m_host->command("AT+S.SCFG=console_echo,0"),
               "AT+S.SCFG=console_echo,0\r\nAT-S.OK\r\n");
     ASSERT_EQ(m_host->command("AT+S.TIME=1717200000"), "AT-S.OK\r\n");
-    const std::string ca = read_file(s_certificates->path() / "root-ca.pem");
+    const std::string ca = read_file(SuiteCertificates::directory->path() / "root-ca.pem");
     m_host->send("AT+S.TLSCERT=ca," + std::to_string(ca.size()) + "\r");
     m_host->send(ca);
     m_host->read_until("AT-S.OK\r\n");

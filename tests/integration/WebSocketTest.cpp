@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "tests/integration/CertificateSuite.hpp"
 #include "tests/integration/ConsoleFixture.hpp"
 #include "tests/integration/MosquittoPeer.hpp"
 #include "tests/integration/Peers.hpp"
@@ -220,27 +221,21 @@ TEST_F(WebSocketTest, AFullReceiveBufferHoldsTheServerBack) {
 // scripts/make-test-certs.sh; the server is mapped to www.ssllabs.com:443.
 class SecureWebSocketTest : public WebSocketTest {
  protected:
-  static void SetUpTestSuite() {
-    s_certificates = std::make_unique<TempDir>();
-    const std::string output = make_test_certificates(SPWF_MAKE_TEST_CERTS, s_certificates->path());
-    ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
-  }
-  static void TearDownTestSuite() { s_certificates.reset(); }
+  static void SetUpTestSuite() { SuiteCertificates::make(); }
+  static void TearDownTestSuite() { SuiteCertificates::remove(); }
   /// A wss server presenting `name`.pem, and the emulator with the root CA loaded.
   std::unique_ptr<WebSocketPeer> serve(std::string_view name) {
-    const auto& directory = s_certificates->path();
-    auto server = std::make_unique<WebSocketPeer>(
-        std::vector<std::string>{"--cert", (directory / (std::string{name} + ".pem")).string(),
-                                 "--key", (directory / (std::string{name} + ".key")).string()});
+    auto server = std::make_unique<WebSocketPeer>(std::vector<std::string>{
+        "--cert", SuiteCertificates::path(std::string{name} + ".pem").string(), "--key",
+        SuiteCertificates::path(std::string{name} + ".key").string()});
     start({"--connect-to", "www.ssllabs.com:443:127.0.0.1:" + std::to_string(server->port())});
     EXPECT_EQ(host().command("AT+S.TIME=1717200000"), "AT-S.OK\r\n");
-    const std::string ca = read_file(directory / "root-ca.pem");
+    const std::string ca = read_file(SuiteCertificates::path("root-ca.pem"));
     host().send("AT+S.TLSCERT=ca," + std::to_string(ca.size()) + "\r");
     host().send(ca);
     host().read_until(ok);
     return server;
   }
-  static inline std::unique_ptr<TempDir> s_certificates;
 };
 
 TEST_F(SecureWebSocketTest, WssEchoesWithTheStoredCa) {

@@ -36,7 +36,7 @@ void expect_ends(const std::string& text, const std::string& end) {
 class WpaEnterpriseTest : public CertificateSuite {
  protected:
   static std::string material(std::string_view name) {
-    return read_file(s_certificates->path() / std::string{name});
+    return read_file(SuiteCertificates::directory->path() / std::string{name});
   }
 
   void SetUp() override {
