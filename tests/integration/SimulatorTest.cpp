@@ -80,7 +80,10 @@ TEST(AttachTest, ASimulatorRestartedBehindTheSameLinkIsAttachedAgain) {
   for (int run = 1; run <= 3; ++run) {
     boot_and_change(std::make_unique<FdHost>(pty->take_master()));
     if (run == 3) break;
-    // The simulator has exited: its pty is gone, and the log says so.
+    // The simulator has exited and taken its link with it: a link left pointing at the freed pty
+    // number would lead the emulator to whatever pty gets that number next (another test's).
+    std::filesystem::remove(link);
+    // Its pty is gone, and the log says so.
     ASSERT_TRUE(wait_for_text(log, "the device " + link.string() + " disappeared")) << run;
     std::filesystem::resize_file(log, 0);
     // It starts again with a new pty behind the same link (renamed into place at once). Its
